@@ -1,0 +1,26 @@
+//! # antrian-proto
+//!
+//! What the Antrian hub and its devices (kiosk, display, staff tools, tests) share. No UI,
+//! no database.
+//!
+//! ## Layout
+//! - [`types`]: the wire types of the hub's v1 API (`../shared/design/API.md`): tickets,
+//!   appointments, counters, requests, the error body and the error codes.
+//! - [`events`]: the live events streamed by `GET /api/v1/offices/{office}/events`.
+//! - [`qr`]: the signed booking-QR text — its compact format, Ed25519 signing and offline
+//!   verification against a set of issuer keys (several, for rotation).
+//! - [`client`] (feature `client`): a typed async client over HTTP, and an event stream that
+//!   reconnects by itself and resumes after the last event it saw, so no call is ever missed.
+
+pub mod events;
+pub mod qr;
+pub mod types;
+
+#[cfg(feature = "client")]
+pub mod client;
+
+pub use events::{EventEnvelope, HubEvent};
+pub use types::*;
+
+#[cfg(feature = "client")]
+pub use client::{Client, ClientError, StreamItem};

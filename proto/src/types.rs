@@ -1,0 +1,593 @@
+//! Wire types of the hub's v1 API. Field names follow `API.md`; fields may be added, never
+//! renamed.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Who is calling. `admin` ⊃ `supervisor` ⊃ `staff`; devices are `kiosk` or `display`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Supervisor,
+    Staff,
+    Kiosk,
+    Display,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Staff => "staff",
+            Role::Kiosk => "kiosk",
+            Role::Display => "display",
+        }
+    }
+
+    /// Staff roles rank `admin` > `supervisor` > `staff`; devices have no rank.
+    pub fn staff_rank(self) -> Option<u8> {
+        match self {
+            Role::Admin => Some(3),
+            Role::Supervisor => Some(2),
+            Role::Staff => Some(1),
+            Role::Kiosk | Role::Display => None,
+        }
+    }
+
+    pub fn is_device(self) -> bool {
+        matches!(self, Role::Kiosk | Role::Display)
+    }
+
+    /// True when `self` may act where `required` is asked for (`admin` may do what
+    /// `supervisor` and `staff` may; devices only what their own role may).
+    pub fn satisfies(self, required: Role) -> bool {
+        match (self.staff_rank(), required.staff_rank()) {
+            (Some(have), Some(need)) => have >= need,
+            _ => self == required,
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "supervisor" => Ok(Role::Supervisor),
+            "staff" => Ok(Role::Staff),
+            "kiosk" => Ok(Role::Kiosk),
+            "display" => Ok(Role::Display),
+            other => Err(format!(
+                "unknown role {other:?} (expected admin, supervisor, staff, kiosk or display)"
+            )),
+        }
+    }
+}
+
+/// The machine-readable error codes of `API.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    InvalidRequest,
+    InvalidTransition,
+    InvalidQr,
+    UnknownBooking,
+    WrongOffice,
+    WrongDate,
+    TooEarly,
+    TooLate,
+    Cancelled,
+    NotWalkIn,
+    QuotaFull,
+    DuplicateBooking,
+    InvalidNik,
+    Closed,
+    CounterBusy,
+    TooManyAttempts,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::InvalidRequest,
+        ErrorCode::InvalidTransition,
+        ErrorCode::InvalidQr,
+        ErrorCode::UnknownBooking,
+        ErrorCode::WrongOffice,
+        ErrorCode::WrongDate,
+        ErrorCode::TooEarly,
+        ErrorCode::TooLate,
+        ErrorCode::Cancelled,
+        ErrorCode::NotWalkIn,
+        ErrorCode::QuotaFull,
+        ErrorCode::DuplicateBooking,
+        ErrorCode::InvalidNik,
+        ErrorCode::Closed,
+        ErrorCode::CounterBusy,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::InvalidQr => "invalid_qr",
+            ErrorCode::UnknownBooking => "unknown_booking",
+            ErrorCode::WrongOffice => "wrong_office",
+            ErrorCode::WrongDate => "wrong_date",
+            ErrorCode::TooEarly => "too_early",
+            ErrorCode::TooLate => "too_late",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::NotWalkIn => "not_walk_in",
+            ErrorCode::QuotaFull => "quota_full",
+            ErrorCode::DuplicateBooking => "duplicate_booking",
+            ErrorCode::InvalidNik => "invalid_nik",
+            ErrorCode::Closed => "closed",
+            ErrorCode::CounterBusy => "counter_busy",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status this code is answered with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound | ErrorCode::UnknownBooking => 404,
+            ErrorCode::InvalidRequest
+            | ErrorCode::InvalidQr
+            | ErrorCode::NotWalkIn
+            | ErrorCode::InvalidNik => 422,
+            ErrorCode::InvalidTransition
+            | ErrorCode::WrongOffice
+            | ErrorCode::WrongDate
+            | ErrorCode::TooEarly
+            | ErrorCode::TooLate
+            | ErrorCode::Cancelled
+            | ErrorCode::QuotaFull
+            | ErrorCode::DuplicateBooking
+            | ErrorCode::Closed
+            | ErrorCode::CounterBusy => 409,
+            ErrorCode::TooManyAttempts => 429,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every error answer: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Machine-readable code, e.g. `invalid_qr`.
+    pub code: String,
+    /// English text for logs and staff; devices show their own translated sentence per code.
+    pub message: String,
+    /// For `wrong_date`: the booked date. For `too_early`: when check-in opens (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    /// The hub's clock (it may run from `--clock`).
+    pub now: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginResponse {
+    pub token: String,
+    pub role: Role,
+    pub expires_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfficesResponse {
+    pub offices: Vec<Office>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Office {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub timezone: String,
+    pub stages: Vec<StageInfo>,
+    pub services: Vec<ServiceInfo>,
+    pub counters: Vec<CounterInfo>,
+    pub slots: Vec<SlotInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageInfo {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceInfo {
+    /// Also the ticket prefix letter.
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    pub route: Vec<String>,
+    /// Booked by appointment.
+    pub booked: bool,
+    /// Offered at the kiosk without appointment.
+    pub walk_in: bool,
+    pub priority: bool,
+    /// Walk-in tickets per day; `None` when the service is not walk-in.
+    pub walk_in_quota: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CounterInfo {
+    pub id: String,
+    pub name: String,
+    pub stages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlotInfo {
+    /// Slot start, `HH:MM`; the slot's name in the API.
+    pub slot: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentState {
+    Booked,
+    CheckedIn,
+    Cancelled,
+    NoShow,
+}
+
+impl AppointmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentState::Booked => "booked",
+            AppointmentState::CheckedIn => "checked_in",
+            AppointmentState::Cancelled => "cancelled",
+            AppointmentState::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "booked" => AppointmentState::Booked,
+            "checked_in" => AppointmentState::CheckedIn,
+            "cancelled" => AppointmentState::Cancelled,
+            "no_show" => AppointmentState::NoShow,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewAppointment {
+    pub office: String,
+    pub service: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    /// Slot start, `HH:MM`.
+    pub slot: String,
+    pub name: String,
+    /// 16 digits; kept only as a keyed hash plus its last 4 digits.
+    pub nik: String,
+    /// An issuer's booking code; the hub makes one when absent.
+    #[serde(default)]
+    pub booking_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateAppointmentsRequest {
+    pub appointments: Vec<NewAppointment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Appointment {
+    pub booking_code: String,
+    pub office: String,
+    pub service: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    pub slot: String,
+    pub name: String,
+    pub nik_last4: String,
+    pub state: AppointmentState,
+    /// The signed text to put in the booking QR code.
+    pub qr: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentsResponse {
+    pub appointments: Vec<Appointment>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NikLast4 {
+    pub nik_last4: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Waiting,
+    Called,
+    Serving,
+    Done,
+    NoShow,
+    Cancelled,
+}
+
+impl TicketState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Waiting => "waiting",
+            TicketState::Called => "called",
+            TicketState::Serving => "serving",
+            TicketState::Done => "done",
+            TicketState::NoShow => "no_show",
+            TicketState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "waiting" => TicketState::Waiting,
+            "called" => TicketState::Called,
+            "serving" => TicketState::Serving,
+            "done" => TicketState::Done,
+            "no_show" => TicketState::NoShow,
+            "cancelled" => TicketState::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ticket {
+    pub id: String,
+    /// Prefix letter and three digits, e.g. `A001`.
+    pub number: String,
+    pub office: String,
+    pub service: String,
+    pub service_name: String,
+    pub stage: String,
+    pub stage_name: String,
+    pub state: TicketState,
+    pub priority: bool,
+    /// The counter that called it, while called or serving.
+    pub counter: Option<String>,
+    pub counter_name: Option<String>,
+    pub booking_code: Option<String>,
+    /// Booked slot start (`HH:MM`), for appointments.
+    pub slot: Option<String>,
+    pub people_ahead: u32,
+    pub eta_minutes: u32,
+    /// The applicant's live status page; its token is the only key to it.
+    pub status_url: String,
+    pub checked_in_at: DateTime<FixedOffset>,
+    pub called_at: Option<DateTime<FixedOffset>>,
+    /// How often it was announced again at its current stage.
+    pub recall: u32,
+    /// The applicant's name — only in answers to staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckinRequest {
+    /// The booking-QR text as scanned.
+    #[serde(default)]
+    pub qr: Option<String>,
+    #[serde(default)]
+    pub booking_code: Option<String>,
+    #[serde(default)]
+    pub nik_last4: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckinResponse {
+    pub ticket: Ticket,
+    /// True when this booking had already checked in: the same ticket, to print again.
+    pub reprint: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalkinRequest {
+    pub service: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketResponse {
+    pub ticket: Ticket,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionRequest {
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CallRequest {
+    /// The id of a waiting ticket.
+    pub ticket: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinishRequest {
+    /// Default: the next stage of the service's route, or done after the last.
+    #[serde(default)]
+    pub next_stage: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransferRequest {
+    pub stage: String,
+    /// Reserve the ticket for this counter: only it will call the ticket.
+    #[serde(default)]
+    pub counter: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueResponse {
+    pub stages: Vec<StageQueue>,
+    pub no_show: Vec<Ticket>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageQueue {
+    pub stage: String,
+    /// In call order.
+    pub waiting: Vec<Ticket>,
+    /// Called or being served.
+    pub serving: Vec<Ticket>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum CounterState {
+    Open,
+    Paused,
+    Closed,
+}
+
+impl CounterState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CounterState::Open => "open",
+            CounterState::Paused => "paused",
+            CounterState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "open" => CounterState::Open,
+            "paused" => CounterState::Paused,
+            "closed" => CounterState::Closed,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CounterStatus {
+    pub id: String,
+    pub name: String,
+    pub stages: Vec<String>,
+    pub state: CounterState,
+    /// The ticket called to or served at this counter.
+    pub ticket: Option<Ticket>,
+    /// Since when the counter is in its state.
+    pub since: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountersResponse {
+    pub counters: Vec<CounterStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CounterResponse {
+    pub counter: CounterStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusResponse {
+    pub number: String,
+    pub state: TicketState,
+    pub stage: String,
+    pub stage_name: String,
+    pub service_name: String,
+    pub people_ahead: u32,
+    pub eta_minutes: u32,
+    pub counter: Option<String>,
+    pub counter_name: Option<String>,
+    pub office: String,
+    pub office_name: String,
+}
