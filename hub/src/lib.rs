@@ -1,1 +1,60 @@
-//! stub
+//! # antrian-hub
+//!
+//! The one server of a passport office's LAN. It owns every appointment, ticket and counter,
+//! serves the v1 API of `API.md` to kiosks, displays and staff, and streams live events.
+//!
+//! ## Layout
+//! - [`config`]: `hub.toml`, checked as a whole at start; [`clock`]: the office clock.
+//! - [`engine`]: the queue rules, pure — order, call next, transitions, waiting estimates.
+//! - [`db`]: SQLite in WAL mode, one writer thread with group commit, a pool of readers.
+//! - [`queue`], [`appointments`], [`auth`]: the operations, each run inside one writer
+//!   transaction; [`secrets`]: the signing key and the keys for NIK hashes and status tokens.
+//! - [`api`]: the axum router, extractors by role, handlers, the SSE endpoint, OpenAPI.
+//! - [`cli`]: the `antrian-hub` commands; [`demo`]: the demo office's seed data.
+//!
+//! [`serve`] takes an already-bound listener and a shutdown future, so tests run the real
+//! hub on `127.0.0.1:0`.
+
+pub mod api;
+pub mod appointments;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod hub;
+pub mod queue;
+pub mod secrets;
+
+use std::future::Future;
+use std::sync::Arc;
+
+pub use api::router;
+pub use hub::Hub;
+
+/// Serves the hub on `listener` until `shutdown` resolves, then lets open requests finish and
+/// ends the event streams.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    hub: Arc<Hub>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let address = listener.local_addr()?;
+    let shown = if address.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), address.port())
+    } else {
+        address
+    };
+    hub.set_public_url_if_unset(&format!("http://{shown}"));
+    let app = router(hub.clone());
+    let signal_hub = hub.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            signal_hub.begin_shutdown();
+        })
+        .await
+}

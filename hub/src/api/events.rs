@@ -1,0 +1,152 @@
+//! `GET /api/v1/offices/{office}/events`: the event log as server-sent events.
+//!
+//! A client that sends `Last-Event-ID` (or `?since=`) first gets every event after that id
+//! from the database, then live ones. The live subscription is taken *before* the backlog is
+//! read and events are filtered by id, so nothing falls between the two and nothing comes
+//! twice. A subscriber too slow for the live channel is caught up from the database.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use antrian_proto::{EventEnvelope, Role};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::extract::caller_of;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::hub::Hub;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EventsQuery {
+    /// Replay the events after this id (instead of the `Last-Event-ID` header).
+    since: Option<u64>,
+    /// A ticket's status token, for the applicant's status page.
+    token: Option<String>,
+}
+
+const PAGE: u32 = 1000;
+/// Keep-alive comments at least this often, so proxies and clients see a live link.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+/// Live events of the office (display, staff, or a ticket's status token).
+#[utoipa::path(get, path = "/api/v1/offices/{office}/events", params(("office" = String, Path), EventsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "text/event-stream of called, ticket, waiting and counter events", content_type = "text/event-stream"),
+        (status = 401, body = antrian_proto::ErrorBody), (status = 403, body = antrian_proto::ErrorBody),
+        (status = 404, body = antrian_proto::ErrorBody)))]
+pub async fn events(
+    State(hub): State<Arc<Hub>>,
+    Path(office): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    if office != hub.config.office.id {
+        return Err(ApiError::not_found(format!("office {office:?}")));
+    }
+    let by_token = query.token.as_deref().and_then(|t| hub.secrets.check_status_token(t)).is_some();
+    if !by_token {
+        let caller = caller_of(&hub, &headers).await?.ok_or_else(ApiError::unauthorized)?;
+        if !(caller.role == Role::Display || caller.role.satisfies(Role::Staff)) {
+            return Err(ApiError::forbidden());
+        }
+    }
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let since = last_event_id.or(query.since);
+    // Subscribe first, then read: nothing can fall between the backlog and the live events.
+    let live = hub.db.subscribe();
+    let start = match since {
+        Some(since) => since,
+        None => {
+            let office = office.clone();
+            hub.db
+                .read(move |conn| {
+                    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events WHERE office = ?1", [office], |r| {
+                        r.get::<_, i64>(0)
+                    })? as u64)
+                })
+                .await?
+        }
+    };
+    let shutdown = hub.shutdown_signal();
+    let state = Subscription { hub, office, shutdown, live, last: start, backlog: VecDeque::new(), from_db: since.is_some() };
+    let stream = futures_util::stream::unfold(state, |mut s| async move {
+        let event = s.next().await?;
+        let sse = Event::default().id(event.id.to_string()).event(event.event.kind()).data(event.event.data_json());
+        Some((Ok(sse), s))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+struct Subscription {
+    hub: Arc<Hub>,
+    office: String,
+    live: broadcast::Receiver<EventEnvelope>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    last: u64,
+    backlog: VecDeque<EventEnvelope>,
+    from_db: bool,
+}
+
+impl Subscription {
+    /// The next event after `last`; `None` ends the stream (hub shutting down, storage gone).
+    async fn next(&mut self) -> Option<EventEnvelope> {
+        loop {
+            if let Some(event) = self.backlog.pop_front() {
+                if event.id > self.last {
+                    self.last = event.id;
+                    return Some(event);
+                }
+                continue;
+            }
+            if self.from_db {
+                let (office, since) = (self.office.clone(), self.last);
+                let page = self.hub.db.read(move |conn| db::events_after(conn, &office, since, PAGE)).await.ok()?;
+                self.from_db = page.len() == PAGE as usize;
+                self.backlog.extend(page);
+                continue;
+            }
+            if *self.shutdown.borrow() {
+                return None;
+            }
+            let received = tokio::select! {
+                received = self.live.recv() => received,
+                _ = self.shutdown.changed() => return None,
+            };
+            match received {
+                Ok(event) if event.id > self.last => {
+                    if event.id > self.last + 1 {
+                        // An event of another office, or one we have not seen: read the log
+                        // to be sure nothing in between is skipped.
+                        self.backlog.push_back(event);
+                        let (office, since) = (self.office.clone(), self.last);
+                        let page = self.hub.db.read(move |conn| db::events_after(conn, &office, since, PAGE)).await.ok()?;
+                        let mut merged: Vec<EventEnvelope> = page;
+                        merged.extend(self.backlog.drain(..));
+                        merged.sort_by_key(|e| e.id);
+                        merged.dedup_by_key(|e| e.id);
+                        self.backlog.extend(merged);
+                        continue;
+                    }
+                    self.last = event.id;
+                    return Some(event);
+                }
+                Ok(_) => continue,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "slow event subscriber; catching up from the log");
+                    self.from_db = true;
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Request extractors: who is calling (by role), and JSON bodies whose errors get the API's
+//! error shape. A handler's signature says who may call it.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use antrian_proto::Role;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::hub::Hub;
+
+pub const SESSION_COOKIE: &str = "antrian_session";
+
+/// The bearer token, or the session cookie of a browser.
+pub fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
+            return Some(token.trim().to_owned());
+        }
+    }
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The caller behind the request's token, if any and valid.
+pub async fn caller_of(hub: &Arc<Hub>, headers: &HeaderMap) -> ApiResult<Option<Caller>> {
+    let Some(token) = token_of(headers) else { return Ok(None) };
+    if token.is_empty() || token.len() > 200 {
+        return Ok(None);
+    }
+    let now = hub.clock.now_ms();
+    hub.db.read(move |conn| auth::lookup_token(conn, &token, now)).await
+}
+
+/// Which roles an endpoint admits.
+pub trait Policy: Send + Sync + 'static {
+    fn allows(role: Role) -> bool;
+}
+
+/// Staff, supervisors and admins.
+pub struct StaffRole;
+impl Policy for StaffRole {
+    fn allows(role: Role) -> bool {
+        role.satisfies(Role::Staff)
+    }
+}
+
+/// Supervisors and admins.
+pub struct SupervisorRole;
+impl Policy for SupervisorRole {
+    fn allows(role: Role) -> bool {
+        role.satisfies(Role::Supervisor)
+    }
+}
+
+pub struct AdminRole;
+impl Policy for AdminRole {
+    fn allows(role: Role) -> bool {
+        role.satisfies(Role::Admin)
+    }
+}
+
+/// Kiosks; supervisors may also check in and issue walk-in tickets from their console.
+pub struct KioskRole;
+impl Policy for KioskRole {
+    fn allows(role: Role) -> bool {
+        role == Role::Kiosk || role.satisfies(Role::Supervisor)
+    }
+}
+
+/// A caller admitted by policy `P`: 401 without a valid token, 403 with the wrong role.
+pub struct Auth<P: Policy> {
+    pub caller: Caller,
+    _policy: PhantomData<P>,
+}
+
+pub type Staff = Auth<StaffRole>;
+pub type Supervisor = Auth<SupervisorRole>;
+pub type Admin = Auth<AdminRole>;
+pub type Kiosk = Auth<KioskRole>;
+
+impl<P: Policy> FromRequestParts<Arc<Hub>> for Auth<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, Self::Rejection> {
+        let caller = caller_of(hub, &parts.headers).await?.ok_or_else(ApiError::unauthorized)?;
+        if !P::allows(caller.role) {
+            return Err(ApiError::forbidden());
+        }
+        Ok(Auth { caller, _policy: PhantomData })
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
+}
+
+fn parse<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
+    if !is_json(headers) {
+        return Err(ApiError::invalid("send a JSON body with Content-Type: application/json"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(format!("malformed JSON: {e}")))
+}
+
+/// A required JSON body.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = request.headers().clone();
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::invalid(format!("cannot read the body: {e}")))?;
+        parse(&headers, &bytes).map(ApiJson)
+    }
+}
+
+/// An optional JSON body: empty means the default.
+pub struct MaybeJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for MaybeJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = request.headers().clone();
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::invalid(format!("cannot read the body: {e}")))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(MaybeJson(T::default()));
+        }
+        parse(&headers, &bytes).map(MaybeJson)
+    }
+}

@@ -1,0 +1,107 @@
+//! The v1 HTTP API of `API.md`, built by [`router`] so most tests need no socket. The
+//! OpenAPI document is generated from the handlers' annotations by utoipa and served at
+//! `/api/v1/openapi.json`.
+
+mod events;
+pub mod extract;
+mod handlers;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, Request, header};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::hub::Hub;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Antrian hub", description = "Queue, check-in and live events of one passport office."),
+    modifiers(&BearerAuth),
+    tags((name = "antrian"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes and the OpenAPI document describing them.
+fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(handlers::health))
+        .routes(routes!(handlers::login))
+        .routes(routes!(handlers::logout))
+        .routes(routes!(handlers::offices))
+        .routes(routes!(handlers::create_appointments))
+        .routes(routes!(handlers::get_booking))
+        .routes(routes!(handlers::cancel_booking))
+        .routes(routes!(handlers::checkin))
+        .routes(routes!(handlers::walkin))
+        .routes(routes!(handlers::queue))
+        .routes(routes!(handlers::counters))
+        .routes(routes!(handlers::call_next))
+        .routes(routes!(handlers::call_ticket))
+        .routes(routes!(handlers::pause_counter))
+        .routes(routes!(handlers::open_counter))
+        .routes(routes!(handlers::close_counter))
+        .routes(routes!(handlers::recall))
+        .routes(routes!(handlers::start))
+        .routes(routes!(handlers::finish))
+        .routes(routes!(handlers::no_show))
+        .routes(routes!(handlers::requeue))
+        .routes(routes!(handlers::cancel_ticket))
+        .routes(routes!(handlers::transfer))
+        .routes(routes!(handlers::status))
+        .routes(routes!(events::events))
+        .routes(routes!(handlers::revoke_device))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the hub.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// The whole HTTP application.
+pub fn router(hub: Arc<Hub>) -> Router {
+    let (api, doc) = api_router();
+    let doc = Arc::new(doc);
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .fallback(|| async { ApiError::not_found("this address") })
+    .with_state(hub)
+    .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+        let headers = response.headers_mut();
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+        response
+    }))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request<_>| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            })
+            .on_request(())
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+}

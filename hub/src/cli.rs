@@ -1,0 +1,314 @@
+//! The `antrian-hub` command line (API.md, CLI).
+
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use antrian_proto::{NewAppointment, Role};
+use chrono::{DateTime, FixedOffset};
+use clap::{Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::config::{Config, DEFAULT_CONFIG};
+use crate::hub::Hub;
+use crate::{appointments, auth, demo, secrets};
+
+#[derive(Debug, Parser)]
+#[command(name = "antrian-hub", version, about = "The Antrian hub of one passport office")]
+pub struct Cli {
+    /// The hub.toml to use (default: the embedded demo office).
+    #[arg(long, global = true, env = "ANTRIAN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Folder of the database and keys (overrides hub.data_dir).
+    #[arg(long, global = true, env = "ANTRIAN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a complete, commented hub.toml for the demo office kanim-jaksel.
+    DefaultConfig,
+    /// Serve the office.
+    Serve(ServeArgs),
+    /// Serve the demo office from a temporary data dir with today's appointments, printing
+    /// the demo logins and device tokens.
+    Demo(ServeArgs),
+    /// Staff users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Kiosk and display devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Create the office's booking-signing key if none exists and print its public key.
+    Keygen,
+    /// Import appointments from a CSV file (header: office,service,date,slot,name,nik[,booking_code]),
+    /// all or nothing.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8080 or 127.0.0.1:0 (any free port).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Start the hub's clock at this instant (RFC 3339) and let it run on.
+    #[arg(long)]
+    pub clock: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: Role,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Add a device and print its token (shown only once).
+    Add {
+        name: String,
+        #[arg(long)]
+        role: Role,
+    },
+    /// Revoke a device's token.
+    Revoke { name: String },
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    match &cli.config {
+        Some(path) => Config::load(path),
+        None => Ok(Config::demo()),
+    }
+}
+
+fn data_dir(cli: &Cli, config: &Config) -> PathBuf {
+    cli.data_dir.clone().unwrap_or_else(|| config.hub.data_dir.clone())
+}
+
+fn open_hub(config: Config, dir: &Path, clock: Option<DateTime<FixedOffset>>) -> anyhow::Result<Arc<Hub>> {
+    let tz = config.office.tz;
+    let clock = match clock {
+        Some(start) => Clock::starting_at(tz, start),
+        None => Clock::system(tz),
+    };
+    Hub::open(config, dir, clock)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::DefaultConfig => {
+            print!("{DEFAULT_CONFIG}");
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let config = load_config(&cli)?;
+            if cli.config.is_none() {
+                tracing::warn!("no --config given: serving the embedded demo office (antrian-hub default-config > hub.toml)");
+            }
+            let dir = data_dir(&cli, &config);
+            let listen = args.listen.clone().unwrap_or_else(|| config.hub.listen.clone());
+            let hub = open_hub(config, &dir, args.clock)?;
+            serve_until_signal(hub, &listen).await
+        }
+        Command::Demo(args) => {
+            let config = load_config(&cli)?;
+            let temp = tempfile::Builder::new().prefix("antrian-demo-").tempdir()?;
+            let dir = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
+            let listen = args.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+            let hub = open_hub(config, &dir, args.clock)?;
+            let seeded = tokio::task::block_in_place(|| demo::seed(&hub, 6)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;
+            writeln!(out, "  data dir (removed on exit): {}", dir.display())?;
+            writeln!(out, "  {} appointments booked for today", seeded.appointments)?;
+            for (user, password, role) in demo::DEMO_USERS {
+                writeln!(out, "  login {user:<11} password {password:<16} ({})", role.as_str())?;
+            }
+            for (name, role, token) in &seeded.devices {
+                writeln!(out, "  device {name:<10} ({}) token {token}", role.as_str())?;
+            }
+            if let Some(booking) = &seeded.sample_booking {
+                writeln!(
+                    out,
+                    "  sample booking {} (NIK ...{}), slot {}: QR text\n    {}",
+                    booking.booking_code, booking.nik_last4, booking.slot, booking.qr
+                )?;
+            }
+            drop(out);
+            let result = serve_until_signal(hub, &listen).await;
+            drop(temp);
+            result
+        }
+        Command::User { command: UserCommand::Add { name, role } } => {
+            let config = load_config(&cli)?;
+            let hub = open_hub(config, &data_dir(&cli, &config_dir_hint(&cli)?), None)?;
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (name, role, now) = (name.clone(), *role, hub.clock.now_ms());
+            hub.db
+                .write_blocking(move |tx| auth::add_user(tx, &name, &hash, role, now))
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            hub.db.close();
+            eprintln!("user added");
+            Ok(())
+        }
+        Command::Device { command } => {
+            let config = load_config(&cli)?;
+            let hub = open_hub(config, &data_dir(&cli, &config_dir_hint(&cli)?), None)?;
+            let now = hub.clock.now_ms();
+            match command {
+                DeviceCommand::Add { name, role } => {
+                    let (name, role) = (name.clone(), *role);
+                    let token = hub
+                        .db
+                        .write_blocking(move |tx| auth::add_device(tx, &name, role, now))
+                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                    println!("{token}");
+                }
+                DeviceCommand::Revoke { name } => {
+                    let name = name.clone();
+                    hub.db
+                        .write_blocking(move |tx| auth::revoke_device(tx, &name, now))
+                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                    eprintln!("device revoked");
+                }
+            }
+            hub.db.close();
+            Ok(())
+        }
+        Command::Keygen => {
+            let config = load_config(&cli)?;
+            let dir = data_dir(&cli, &config);
+            let (secrets, created) = secrets::Secrets::load_or_create(&dir)?;
+            let key = secrets.signer.verifying_key();
+            eprintln!(
+                "{} booking-signing key {} in {}",
+                if created { "created" } else { "existing" },
+                secrets.signer.key_id(),
+                dir.join(secrets::SIGNING_KEY_FILE).display()
+            );
+            println!("{}", antrian_proto::qr::encode_public_key(&key));
+            Ok(())
+        }
+        Command::Import { file } => {
+            let config = load_config(&cli)?;
+            let dir = data_dir(&cli, &config);
+            let items = read_csv(file)?;
+            let hub = open_hub(config, &dir, None)?;
+            let count = items.len();
+            let hub2 = hub.clone();
+            let now = hub.clock.now_ms();
+            let result = hub.db.write_blocking(move |tx| appointments::create(tx, &hub2, items, "import", now));
+            hub.db.close();
+            match result {
+                Ok(created) => {
+                    eprintln!("imported {} appointments", created.len());
+                    debug_assert_eq!(created.len(), count);
+                    Ok(())
+                }
+                Err(e) => {
+                    let line = e.detail.as_ref().and_then(|d| d.get("index")).and_then(|i| i.as_u64()).map(|i| i + 2);
+                    match line {
+                        Some(line) => bail!("{}: line {line}: {}; nothing was imported", file.display(), e.message),
+                        None => bail!("{}: {}; nothing was imported", file.display(), e.message),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn config_dir_hint(cli: &Cli) -> anyhow::Result<Config> {
+    load_config(cli)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CsvRow {
+    office: String,
+    service: String,
+    date: String,
+    slot: String,
+    name: String,
+    nik: String,
+    #[serde(default)]
+    booking_code: Option<String>,
+}
+
+/// Reads an appointments CSV; a malformed line is named.
+pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut items = Vec::new();
+    for (index, row) in reader.deserialize::<CsvRow>().enumerate() {
+        let line = index + 2;
+        let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
+        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
+            .with_context(|| format!("{}: line {line}: date {:?} is not YYYY-MM-DD", path.display(), row.date))?;
+        items.push(NewAppointment {
+            office: row.office,
+            service: row.service,
+            date,
+            slot: row.slot,
+            name: row.name,
+            nik: row.nik,
+            booking_code: row.booking_code.filter(|c| !c.is_empty()),
+        });
+    }
+    if items.is_empty() {
+        bail!("{}: no appointments in the file", path.display());
+    }
+    Ok(items)
+}
+
+async fn serve_until_signal(hub: Arc<Hub>, listen: &str) -> anyhow::Result<()> {
+    let address: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not ADDRESS:PORT"))?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    let bound = listener.local_addr()?;
+    println!("listening on http://{bound}");
+    std::io::stdout().flush()?;
+    tracing::info!(office = hub.office_id(), %bound, db = %hub.db.path().display(), "hub serving");
+    let served = crate::serve(listener, hub.clone(), shutdown_signal()).await;
+    hub.db.close();
+    tracing::info!("hub stopped");
+    served.context("server failed")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

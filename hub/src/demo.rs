@@ -1,0 +1,84 @@
+//! Seed data for the demo office: today's appointments spread over the slots, staff logins
+//! and device tokens, so a fresh checkout shows a living office.
+
+use std::sync::Arc;
+
+use antrian_proto::{NewAppointment, Role};
+use rand::Rng;
+use rand::seq::SliceRandom;
+
+use crate::appointments;
+use crate::auth;
+use crate::error::ApiResult;
+use crate::hub::Hub;
+
+/// The demo logins: (user, password, role).
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("admin", "admin-demo", Role::Admin),
+    ("supervisor", "supervisor-demo", Role::Supervisor),
+    ("loket", "loket-demo", Role::Staff),
+];
+
+const FIRST: &[&str] = &[
+    "Budi", "Siti", "Agus", "Dewi", "Ahmad", "Sri", "Rudi", "Ani", "Hendra", "Wati", "Joko", "Rina", "Eko", "Nur",
+    "Bambang", "Yuni", "Dedi", "Lestari", "Andi", "Fitri", "Made", "Putu", "Yohanes", "Maria",
+];
+const LAST: &[&str] = &[
+    "Santoso", "Rahayu", "Wijaya", "Saputra", "Hidayat", "Kusuma", "Pratama", "Siregar", "Nasution", "Sihombing",
+    "Wibowo", "Lubis", "Setiawan", "Purnomo", "Halim", "Gunawan",
+];
+
+/// What the demo seeding made, to print.
+#[derive(Debug)]
+pub struct Seeded {
+    pub appointments: usize,
+    pub devices: Vec<(String, Role, String)>,
+    pub sample_booking: Option<antrian_proto::Appointment>,
+}
+
+/// Seeds today's appointments (`per_slot` per booked service and slot), the demo users and
+/// one kiosk and one display token.
+pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
+    let now = hub.clock.now_ms();
+    let today = hub.clock.today();
+    let mut rng = rand::thread_rng();
+    let mut items = Vec::new();
+    for slot in &hub.config.slots {
+        for (service, capacity) in &slot.capacity {
+            for _ in 0..per_slot.min(*capacity as usize) {
+                let name = format!("{} {}", FIRST.choose(&mut rng).unwrap_or(&"Budi"), LAST.choose(&mut rng).unwrap_or(&"Santoso"));
+                let nik = format!("3174{:012}", rng.gen_range(0..1_000_000_000_000u64));
+                items.push(NewAppointment {
+                    office: hub.config.office.id.clone(),
+                    service: service.clone(),
+                    date: today,
+                    slot: slot.start.format("%H:%M").to_string(),
+                    name,
+                    nik,
+                    booking_code: None,
+                });
+            }
+        }
+    }
+    let mut password_hashes = Vec::new();
+    for (user, password, role) in DEMO_USERS {
+        password_hashes.push((user.to_string(), auth::hash_password(password)?, *role));
+    }
+    let hub2 = hub.clone();
+    let created = hub.db.write_blocking(move |tx| {
+        let appointments = appointments::create(tx, &hub2, items, "demo", now)?;
+        for (user, hash, role) in password_hashes {
+            auth::add_user(tx, &user, &hash, role, now)?;
+        }
+        let kiosk = auth::add_device(tx, "kiosk-1", Role::Kiosk, now)?;
+        let display = auth::add_device(tx, "display-1", Role::Display, now)?;
+        Ok((appointments, kiosk, display))
+    });
+    let (appointments, kiosk, display) = created?;
+    Ok(Seeded {
+        appointments: appointments.len(),
+        sample_booking: appointments.first().cloned(),
+        devices: vec![("kiosk-1".into(), Role::Kiosk, kiosk), ("display-1".into(), Role::Display, display)],
+    })
+}
+
