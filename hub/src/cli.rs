@@ -127,7 +127,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let temp = tempfile::Builder::new().prefix("antrian-demo-").tempdir()?;
             let dir = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
             let listen = args.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-            let hub = open_hub(config, &dir, args.clock)?;
+            let clock = args.clock.or_else(|| demo::office_hours_clock(&config));
+            let hub = open_hub(config, &dir, clock)?;
             let seeded = tokio::task::block_in_place(|| demo::seed(&hub, 6)).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;

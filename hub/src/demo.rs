@@ -82,3 +82,15 @@ pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
     })
 }
 
+
+/// Outside office hours (before 07:00 or from 15:00), the demo's clock starts at 09:05 today so
+/// there is something to see; inside, it runs on the real time.
+pub fn office_hours_clock(config: &crate::config::Config) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    use chrono::{TimeZone, Timelike};
+    let now = chrono::Utc::now().with_timezone(&config.office.tz);
+    if (7..15).contains(&now.hour()) {
+        return None;
+    }
+    let at = now.date_naive().and_hms_opt(9, 5, 0)?;
+    config.office.tz.from_local_datetime(&at).earliest().map(|t| t.fixed_offset())
+}

@@ -1,0 +1,159 @@
+//! A real hub on 127.0.0.1:0 with a real SQLite file in a temp dir, and clients for it.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use antrian_hub::auth;
+use antrian_hub::clock::Clock;
+use antrian_hub::config::{Config, DEFAULT_CONFIG};
+use antrian_hub::Hub;
+use antrian_proto::{Appointment, Client, NewAppointment, Role};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use tokio::sync::oneshot;
+
+/// 09:05 on a Wednesday at the demo office.
+pub const MORNING: &str = "2026-11-25T09:05:00+07:00";
+
+pub fn at(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).expect("RFC 3339 time")
+}
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
+}
+
+pub struct TestHub {
+    pub url: String,
+    pub hub: Arc<Hub>,
+    pub dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestHub {
+    /// The demo office at 09:05.
+    pub async fn start() -> TestHub {
+        TestHub::start_with(Config::demo(), MORNING).await
+    }
+
+    pub async fn start_with(config: Config, clock: &str) -> TestHub {
+        let dir = tempfile::tempdir().expect("tempdir");
+        TestHub::start_in(config, clock, dir).await
+    }
+
+    pub async fn start_in(config: Config, clock: &str, dir: tempfile::TempDir) -> TestHub {
+        let clock = Clock::starting_at(config.office.tz, at(clock));
+        let hub = tokio::task::block_in_place(|| Hub::open(config, dir.path(), clock)).expect("hub opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served = hub.clone();
+        let task = tokio::spawn(async move {
+            antrian_hub::serve(listener, served, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+        TestHub { url, hub, dir, stop: Some(stop), task: Some(task) }
+    }
+
+    /// Stops serving and closes the database; returns the data dir for a restart.
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.hub.db.close();
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    /// Adds a user with `role` and logs in.
+    pub async fn login_as(&self, name: &str, role: Role) -> Client {
+        let password = format!("{name}-password");
+        self.add_user(name, &password, role).await;
+        let (client, got) = self.anonymous().login(name, &password).await.expect("login");
+        assert_eq!(got, role);
+        client
+    }
+
+    pub async fn add_user(&self, name: &str, password: &str, role: Role) {
+        let hash = auth::hash_password(password).expect("hash");
+        let (name, now) = (name.to_owned(), self.hub.clock.now_ms());
+        self.hub.db.write(move |tx| auth::add_user(tx, &name, &hash, role, now)).await.expect("user added");
+    }
+
+    pub async fn device(&self, name: &str, role: Role) -> Client {
+        let (name, now) = (name.to_owned(), self.hub.clock.now_ms());
+        let token = self.hub.db.write(move |tx| auth::add_device(tx, &name, role, now)).await.expect("device added");
+        self.anonymous().with_token(token)
+    }
+
+    pub async fn admin(&self) -> Client {
+        self.login_as("admin", Role::Admin).await
+    }
+
+    pub async fn kiosk(&self) -> Client {
+        self.device("kiosk-1", Role::Kiosk).await
+    }
+
+    pub fn set_clock(&self, instant: &str) {
+        self.hub.clock.set(at(instant));
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A syntactically valid NIK, distinct per `n`.
+pub fn nik(n: u64) -> String {
+    format!("3174{:012}", n)
+}
+
+pub fn new_appointment(service: &str, date: NaiveDate, slot: &str, n: u64) -> NewAppointment {
+    NewAppointment {
+        office: "kanim-jaksel".into(),
+        service: service.into(),
+        date,
+        slot: slot.into(),
+        name: format!("Pemohon {n}"),
+        nik: nik(n),
+        booking_code: None,
+    }
+}
+
+/// Books `count` appointments today at `slot` through the admin API.
+pub async fn book(admin: &Client, slot: &str, count: u64, first_nik: u64) -> Vec<Appointment> {
+    let items = (0..count).map(|i| new_appointment("A", today(), slot, first_nik + i)).collect();
+    admin.create_appointments(items).await.expect("appointments created")
+}
+
+/// The demo office with other counters, or other walk-in quotas.
+pub fn config_with(replace: &[(&str, &str)]) -> Config {
+    let mut text = DEFAULT_CONFIG.to_owned();
+    for (from, to) in replace {
+        assert!(text.contains(from), "config has no {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    Config::parse(&text).expect("test config parses")
+}
+
+/// The API error code of a failed call.
+pub fn code<T: std::fmt::Debug>(result: Result<T, antrian_proto::ClientError>) -> String {
+    match result {
+        Err(error) => error.code().map(str::to_owned).unwrap_or_else(|| format!("no code: {error}")),
+        Ok(value) => panic!("expected an error, got {value:?}"),
+    }
+}
