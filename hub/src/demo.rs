@@ -77,7 +77,7 @@ pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
     let (appointments, kiosk, display) = created?;
     Ok(Seeded {
         appointments: appointments.len(),
-        sample_booking: appointments.first().cloned(),
+        sample_booking: appointments.iter().find(|a| can_check_in_now(hub, a)).or(appointments.first()).cloned(),
         devices: vec![("kiosk-1".into(), Role::Kiosk, kiosk), ("display-1".into(), Role::Display, display)],
     })
 }
@@ -93,4 +93,13 @@ pub fn office_hours_clock(config: &crate::config::Config) -> Option<chrono::Date
     }
     let at = now.date_naive().and_hms_opt(9, 5, 0)?;
     config.office.tz.from_local_datetime(&at).earliest().map(|t| t.fixed_offset())
+}
+
+/// Whether `appointment`'s arrival window is open at the hub's current time.
+fn can_check_in_now(hub: &Hub, appointment: &antrian_proto::Appointment) -> bool {
+    let Some(slot) = hub.config.slot(&appointment.slot) else { return false };
+    let now = hub.clock.now_ms();
+    let opens = hub.clock.local_ms(appointment.date, slot.start) - i64::from(hub.config.checkin.early_minutes) * 60_000;
+    let closes = hub.clock.local_ms(appointment.date, slot.end) + i64::from(hub.config.checkin.late_minutes) * 60_000;
+    (opens..=closes).contains(&now)
 }

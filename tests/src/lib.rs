@@ -1,1 +1,112 @@
-//! e2e
+//! # antrian-e2e
+//!
+//! Helpers for end-to-end tests that run the real `antrian-hub` binary: build it once,
+//! run its CLI, start `serve` on `127.0.0.1:0` and read the bound address it prints, kill it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The `antrian-hub` binary of this build profile, built if needed (once per test process).
+pub fn hub_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            if let Ok(path) = std::env::var("ANTRIAN_HUB_BIN") {
+                return PathBuf::from(path);
+            }
+            let exe = std::env::current_exe().expect("test executable path");
+            let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_owned();
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args(["build", "--quiet", "-p", "antrian-hub", "--bin", "antrian-hub"]);
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build");
+            assert!(status.success(), "building antrian-hub failed");
+            let binary = profile_dir.join(format!("antrian-hub{}", std::env::consts::EXE_SUFFIX));
+            assert!(binary.exists(), "{} missing", binary.display());
+            binary
+        })
+        .clone()
+}
+
+/// Runs one CLI command with `stdin`, returning (success, stdout, stderr).
+pub fn run_cli(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(hub_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn antrian-hub");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    let output = child.wait_with_output().expect("wait");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A running `antrian-hub serve`.
+pub struct RunningHub {
+    pub child: Child,
+    pub url: String,
+}
+
+impl RunningHub {
+    /// Starts `antrian-hub <args> serve --listen 127.0.0.1:0 <serve_args>`, logs to `log`.
+    pub fn start(global: &[&str], serve_args: &[&str], log: &Path) -> RunningHub {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
+        let mut child = Command::new(hub_binary())
+            .args(global)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn antrian-hub serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the hub prints its address");
+        let url = line.strip_prefix("listening on ").expect("'listening on http://ADDR'").trim().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        RunningHub { child, url }
+    }
+
+    /// SIGKILL: no chance to flush or clean up.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits until the health endpoint answers.
+    pub async fn wait_healthy(&self) {
+        let client = antrian_proto::Client::new(&self.url);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while client.health().await.is_err() {
+            assert!(Instant::now() < deadline, "hub not healthy in 30 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for RunningHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

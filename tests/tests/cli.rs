@@ -1,0 +1,120 @@
+//! The `antrian-hub` command line, run as a user would.
+
+use antrian_e2e::{RunningHub, run_cli};
+use antrian_proto::{Client, Role};
+
+fn global<'a>(config: &'a str, data: &'a str) -> Vec<&'a str> {
+    vec!["--config", config, "--data-dir", data]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_config_keygen_users_devices_import_and_serve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("hub.toml");
+    let data = dir.path().join("data");
+    let (config_s, data_s) = (config.to_str().expect("utf8").to_owned(), data.to_str().expect("utf8").to_owned());
+
+    let (ok, printed, _) = run_cli(&["default-config"], "");
+    assert!(ok);
+    assert!(printed.contains("id = \"kanim-jaksel\"") && printed.contains("# "), "commented demo office");
+    std::fs::write(&config, &printed).expect("write hub.toml");
+    let g = global(&config_s, &data_s);
+
+    let (ok, first_key, err) = run_cli(&[g.clone(), vec!["keygen"]].concat(), "");
+    assert!(ok, "{err}");
+    assert!(err.contains("created"), "{err}");
+    let (ok, second_key, err) = run_cli(&[g.clone(), vec!["keygen"]].concat(), "");
+    assert!(ok && err.contains("existing"), "{err}");
+    assert_eq!(first_key, second_key, "keygen keeps an existing key");
+    assert!(antrian_proto::qr::decode_public_key(first_key.trim()).is_ok());
+
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["user", "add", "admin", "--role", "admin"]].concat(), "rahasia-admin\n");
+    assert!(ok, "{err}");
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["user", "add", "short", "--role", "staff"]].concat(), "pendek\n");
+    assert!(!ok && err.contains("at least 8"), "{err}");
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["user", "add", "x", "--role", "boss"]].concat(), "whatever-long\n");
+    assert!(!ok && err.contains("boss"), "{err}");
+    let (ok, token, err) = run_cli(&[g.clone(), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_owned();
+    assert!(token.len() >= 40);
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
+    assert!(!ok && err.contains("already exists"), "{err}");
+
+    // Import: a bad line is named and nothing is imported; a good file imports.
+    let csv = dir.path().join("appointments.csv");
+    std::fs::write(
+        &csv,
+        "office,service,date,slot,name,nik\n\
+         kanim-jaksel,A,2026-11-25,09:00,Budi Santoso,3174010101010001\n\
+         kanim-jaksel,A,2026-11-25,09:00,Siti Rahayu,31740101\n",
+    )
+    .expect("csv");
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["import", csv.to_str().expect("utf8")]].concat(), "");
+    assert!(!ok && err.contains("line 3") && err.contains("nothing was imported"), "{err}");
+    std::fs::write(
+        &csv,
+        "office,service,date,slot,name,nik,booking_code\n\
+         kanim-jaksel,A,2026-11-25,09:00,Budi Santoso,3174010101010001,\n\
+         kanim-jaksel,B,2026-11-25,10:00,Siti Rahayu,3174010101010002,MPX77AB\n",
+    )
+    .expect("csv");
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["import", csv.to_str().expect("utf8")]].concat(), "");
+    assert!(ok && err.contains("imported 2"), "{err}");
+
+    let log = dir.path().join("hub.log");
+    let hub = RunningHub::start(&g, &["--clock", "2026-11-25T09:05:00+07:00"], &log);
+    hub.wait_healthy().await;
+    let anonymous = Client::new(&hub.url);
+    let (admin, role) = anonymous.login("admin", "rahasia-admin").await.expect("login");
+    assert_eq!(role, Role::Admin);
+    let imported = anonymous.booking("MPX77AB", "0002").await.expect("imported booking");
+    assert_eq!(imported.slot, "10:00");
+    let kiosk = Client::new(&hub.url).with_token(token);
+    let ticket = kiosk.checkin_qr(&imported.qr).await.expect("check-in").ticket;
+    assert_eq!(ticket.number, "B001");
+    assert!(admin.queue("kanim-jaksel").await.is_ok());
+    let (ok, _, _) = run_cli(&[g.clone(), vec!["device", "revoke", "kiosk-1"]].concat(), "");
+    assert!(ok);
+    assert_eq!(kiosk.walkin("D", None).await.expect_err("revoked").code(), Some("unauthorized"));
+    let log_text = std::fs::read_to_string(&log).expect("log");
+    assert!(log_text.contains("/api/v1/checkins") && log_text.contains("status=201"), "one line per request");
+    hub.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_prints_logins_and_tokens_that_work() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(antrian_e2e::hub_binary())
+        .args(["demo", "--listen", "127.0.0.1:0", "--clock", "2026-11-25T09:05:00+07:00"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut printed = Vec::new();
+    let url = loop {
+        let line = lines.next().expect("a line").expect("utf8");
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.to_owned();
+        }
+        printed.push(line);
+    };
+    let text = printed.join("\n");
+    assert!(text.contains("login loket") && text.contains("loket-demo"), "{text}");
+    let kiosk_token = printed
+        .iter()
+        .find(|l| l.contains("device kiosk-1"))
+        .and_then(|l| l.split_whitespace().last())
+        .expect("kiosk token")
+        .to_owned();
+    let qr = printed.iter().skip_while(|l| !l.contains("sample booking")).nth(1).expect("qr line").trim().to_owned();
+    let kiosk = Client::new(&url).with_token(kiosk_token);
+    let answer = kiosk.checkin_qr(&qr).await.expect("the demo QR checks in at 09:05");
+    assert!(answer.ticket.number.starts_with('A') || answer.ticket.number.starts_with('B'));
+    let (staff, _) = Client::new(&url).login("loket", "loket-demo").await.expect("demo login");
+    assert!(staff.call_next("1", None).await.expect("call").is_some());
+    let _ = child.kill();
+    let _ = child.wait();
+}
