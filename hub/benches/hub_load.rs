@@ -1,1 +1,205 @@
-fn main(){}
+//! Check-in and call-next over HTTP on loopback at 200 concurrent clients, beside the raw
+//! SQLite commit rate with the same durability (WAL, synchronous=FULL) on the same disk.
+//!
+//! Run: `cargo bench -p antrian-hub --bench hub_load` (options: `-- --clients 200 --tickets 4000`).
+//! Prints throughput and p50/p99 per operation and the ratio to the raw commit rate.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use antrian_hub::clock::Clock;
+use antrian_hub::config::{Config, DEFAULT_CONFIG};
+use antrian_hub::{Hub, auth, db};
+use antrian_proto::{Appointment, Client, NewAppointment, Role};
+use chrono::{DateTime, NaiveDate};
+
+struct Options {
+    clients: usize,
+    tickets: usize,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    Options { clients: value("--clients", 200), tickets: value("--tickets", 4000) }
+}
+
+/// The demo office with `counters` counters at the document check.
+fn config(counters: usize) -> Config {
+    let mut text = String::new();
+    for i in 1..=counters {
+        text.push_str(&format!("[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nstages = [\"berkas\"]\n\n"));
+    }
+    let start = DEFAULT_CONFIG.find("[[counters]]").expect("counters");
+    let end = DEFAULT_CONFIG.find("# Bookable arrival slots").expect("slots");
+    Config::parse(&format!("{}{}{}", &DEFAULT_CONFIG[..start], text, &DEFAULT_CONFIG[end..])).expect("config")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+struct Figures {
+    name: &'static str,
+    count: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Figures {
+    fn per_second(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn print(&mut self) {
+        self.latencies.sort_unstable();
+        println!(
+            "{:<12} {:>6} requests in {:>6.2} s = {:>8.0}/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms",
+            self.name,
+            self.count,
+            self.elapsed.as_secs_f64(),
+            self.per_second(),
+            percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
+            self.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// Sequential single-row commits with the hub's durability settings, in `dir`.
+fn raw_commit_rate(dir: &std::path::Path, commits: usize) -> f64 {
+    let conn = db::open_connection(&dir.join("raw.db"), false).expect("open");
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").expect("table");
+    let started = Instant::now();
+    for i in 0..commits {
+        conn.execute("INSERT INTO t (v) VALUES (?1)", [format!("row {i}")]).expect("insert");
+    }
+    commits as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn run_concurrently<T, F, Fut>(name: &'static str, clients: usize, work: Vec<T>, op: F) -> Figures
+where
+    T: Send + 'static,
+    F: Fn(usize, T) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let count = work.len();
+    let queue = Arc::new(Mutex::new(work));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(count)));
+    let op = Arc::new(op);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let (queue, latencies, op) = (queue.clone(), latencies.clone(), op.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Some(item) = queue.lock().expect("lock").pop() else { return };
+                let t = Instant::now();
+                op(client, item).await;
+                latencies.lock().expect("lock").push(t.elapsed());
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("client task");
+    }
+    let elapsed = started.elapsed();
+    let latencies = std::mem::take(&mut *latencies.lock().expect("lock"));
+    Figures { name, count, elapsed, latencies }
+}
+
+fn main() {
+    let options = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(bench(options));
+}
+
+async fn bench(options: Options) {
+    // Data on the same disk as the build, not a RAM-backed /tmp.
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&base).expect("bench dir");
+    let dir = tempfile::tempdir_in(&base).expect("tempdir");
+    println!("hub_load: {} clients, {} tickets, data in {}", options.clients, options.tickets, dir.path().display());
+
+    let raw = tokio::task::block_in_place(|| raw_commit_rate(dir.path(), 2000));
+    println!("raw SQLite   {raw:>8.0} commits/s (one row per transaction, WAL, synchronous=FULL)");
+
+    let config = config(options.clients);
+    let clock = Clock::starting_at(config.office.tz, DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time"));
+    let hub = tokio::task::block_in_place(|| Hub::open(config, &dir.path().join("hub"), clock)).expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let served = hub.clone();
+    tokio::spawn(async move { antrian_hub::serve(listener, served, std::future::pending()).await });
+
+    let now = hub.clock.now_ms();
+    let hash = auth::hash_password("bench-password").expect("hash");
+    let (kiosk_token, _) = hub
+        .db
+        .write(move |tx| {
+            auth::add_user(tx, "admin", &hash, Role::Admin, now)?;
+            Ok((auth::add_device(tx, "kiosk", Role::Kiosk, now)?, ()))
+        })
+        .await
+        .expect("users");
+    let (admin, _) = Client::new(&url).login("admin", "bench-password").await.expect("login");
+    let date = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    let mut bookings: Vec<Appointment> = Vec::new();
+    for chunk in 0..options.tickets.div_ceil(1000) {
+        let items = (chunk * 1000..((chunk + 1) * 1000).min(options.tickets))
+            .map(|i| NewAppointment {
+                office: "kanim-jaksel".into(),
+                service: "A".into(),
+                date,
+                slot: "09:00".into(),
+                name: format!("Pemohon {i}"),
+                nik: format!("3174{i:012}"),
+                booking_code: None,
+            })
+            .collect();
+        bookings.extend(admin.create_appointments(items).await.expect("appointments"));
+    }
+
+    let kiosk = Client::new(&url).with_token(kiosk_token);
+    let mut checkins = run_concurrently("check-in", options.clients, bookings, move |_, booking: Appointment| {
+        let kiosk = kiosk.clone();
+        async move {
+            let answer = kiosk.checkin_qr(&booking.qr).await.expect("check-in");
+            assert!(!answer.reprint);
+        }
+    })
+    .await;
+    checkins.print();
+
+    let staff = admin.clone();
+    let calls: Vec<()> = vec![(); options.tickets];
+    let mut call_next = run_concurrently("call-next", options.clients, calls, move |client, ()| {
+        let staff = staff.clone();
+        async move {
+            let counter = (client + 1).to_string();
+            let ticket = staff.call_next(&counter, None).await.expect("call-next").expect("a waiting ticket");
+            // Free the counter for its next call (not timed separately).
+            staff.finish(&ticket.id, None).await.expect("finish");
+        }
+    })
+    .await;
+    call_next.name = "call+finish";
+    call_next.print();
+
+    println!(
+        "check-in throughput / raw commit rate = {:.2} (goal >= 0.5); check-in p99 {:.2} ms (goal < 20 ms)",
+        checkins.per_second() / raw,
+        percentile(&checkins.latencies, 0.99).as_secs_f64() * 1e3
+    );
+    hub.db.close();
+}

@@ -66,7 +66,8 @@ CREATE TABLE tickets (
     visit_id         INTEGER,                -- current row of stage_visits
     UNIQUE (office, day, service, seq)
 ) STRICT;
-CREATE INDEX tickets_by_state ON tickets(office, day, state, stage);
+-- Covers the queue order: heads of each stage and class, and places in the queue, by index.
+CREATE INDEX tickets_in_queue ON tickets(office, day, state, stage, priority, effective_at, queued_seq);
 CREATE INDEX tickets_by_queued_seq ON tickets(queued_seq);
 
 -- One row per stage visit: the source of every statistic.

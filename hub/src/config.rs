@@ -30,6 +30,9 @@ pub struct Config {
     pub issuers: IssuersSection,
     #[serde(skip)]
     pub trusted_keys: Vec<VerifyingKey>,
+    /// Counter id → index in `counters`.
+    #[serde(skip)]
+    counter_index: std::collections::HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -240,6 +243,7 @@ impl Config {
             }
         }
         self.slots.sort_by_key(|s| s.start);
+        self.counter_index = self.counters.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         self.trusted_keys = self
             .issuers
             .trusted_keys
@@ -259,7 +263,7 @@ impl Config {
     }
 
     pub fn counter(&self, id: &str) -> Option<&Counter> {
-        self.counters.iter().find(|c| c.id == id)
+        self.counter_index.get(id).and_then(|i| self.counters.get(*i))
     }
 
     /// The slot that starts at `HH:MM`.

@@ -106,6 +106,40 @@ pub fn people_ahead(
         .map(|p| u32::try_from(p).unwrap_or(u32::MAX))
 }
 
+/// A ticket's place in call order from counts alone (no rows needed): `same_class_ahead`
+/// tickets of its own class (priority or not) come before it by time; `other_class` tickets of
+/// the other class wait in all. Equal to [`people_ahead`] on the full queue.
+pub fn position_from_counts(
+    is_priority: bool,
+    same_class_ahead: u32,
+    other_class: u32,
+    policy: PriorityPolicy,
+    mut priority_run: u32,
+) -> u32 {
+    let (mut mine_ahead, mut others) = (same_class_ahead, other_class);
+    let mut calls = 0;
+    loop {
+        let take_priority = if others == 0 {
+            is_priority
+        } else {
+            match policy {
+                PriorityPolicy::Strict => true,
+                PriorityPolicy::MaxInRow(k) => priority_run < k,
+            }
+        };
+        if take_priority == is_priority {
+            if mine_ahead == 0 {
+                return calls;
+            }
+            mine_ahead -= 1;
+        } else {
+            others -= 1;
+        }
+        priority_run = if take_priority { priority_run + 1 } else { 0 };
+        calls += 1;
+    }
+}
+
 /// Mean service time in minutes of the recent visits (`durations_ms`, newest first), or
 /// `default_minutes` while there are fewer than three.
 pub fn mean_service_minutes(durations_ms: &[i64], default_minutes: f64) -> f64 {
@@ -303,6 +337,37 @@ mod tests {
         let entries = [entry("A1", false, 1, 1), entry("A2", false, 2, 2), entry("P1", true, 3, 3)];
         let ahead = |id| people_ahead(&entries, id, PriorityPolicy::Strict, 0);
         assert_eq!((ahead("P1"), ahead("A1"), ahead("A2"), ahead("X")), (Some(0), Some(1), Some(2), None));
+    }
+
+    #[test]
+    fn the_position_from_counts_equals_the_place_in_the_full_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..2000 {
+            let n = rng.gen_range(1..40);
+            let entries: Vec<QueueEntry> = (0..n)
+                .map(|i| entry(&format!("t{i}"), rng.gen_bool(0.3), rng.gen_range(0..10), i))
+                .collect();
+            let policy = if rng.gen_bool(0.3) {
+                PriorityPolicy::Strict
+            } else {
+                PriorityPolicy::MaxInRow(rng.gen_range(1..4))
+            };
+            let run = rng.gen_range(0..5);
+            for target in &entries {
+                let key = (target.effective_at, target.queued_seq);
+                let same_ahead = entries
+                    .iter()
+                    .filter(|e| e.priority == target.priority && (e.effective_at, e.queued_seq) < key)
+                    .count() as u32;
+                let others = entries.iter().filter(|e| e.priority != target.priority).count() as u32;
+                assert_eq!(
+                    Some(position_from_counts(target.priority, same_ahead, others, policy, run)),
+                    people_ahead(&entries, &target.ticket_id, policy, run),
+                    "{policy:?} run {run}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -112,6 +112,58 @@ fn waiting_entries(conn: &Connection, office: &str, day: &str, stages: &[String]
     Ok(entries)
 }
 
+/// The first waiting ticket of each stage and class (priority or not) that `counter` may call:
+/// the call order's first element is always among them, so call-next reads at most
+/// 2 × stages rows through the queue index instead of the whole queue.
+fn head_entries(conn: &Connection, office: &str, day: &str, stages: &[String], counter: &str) -> ApiResult<Vec<QueueEntry>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, stage, priority, effective_at, queued_seq, reserved_counter FROM tickets
+         WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3 AND priority = ?4
+           AND (reserved_counter IS NULL OR reserved_counter = ?5)
+         ORDER BY effective_at, queued_seq LIMIT 1",
+    )?;
+    let mut heads = Vec::new();
+    for stage in stages {
+        for priority in [true, false] {
+            let head = statement
+                .query_row(params![office, day, stage, priority, counter], |r| {
+                    Ok(QueueEntry {
+                        ticket_id: r.get(0)?,
+                        stage: r.get(1)?,
+                        priority: r.get(2)?,
+                        effective_at: r.get(3)?,
+                        queued_seq: r.get(4)?,
+                        reserved_counter: r.get(5)?,
+                    })
+                })
+                .optional()?;
+            heads.extend(head);
+        }
+    }
+    Ok(heads)
+}
+
+/// A waiting ticket's place and estimated wait, from two counts on the queue index.
+fn ticket_estimate(conn: &Connection, hub: &Hub, row: &TicketRow) -> ApiResult<(u32, u32)> {
+    let office = &hub.config.office.id;
+    let same_ahead: u32 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3
+               AND priority = ?4 AND (effective_at, queued_seq) < (?5, ?6)",
+        )?
+        .query_row(params![office, row.day, row.stage, row.priority, row.effective_at, row.queued_seq], |r| r.get(0))?;
+    let others: u32 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3 AND priority = ?4",
+        )?
+        .query_row(params![office, row.day, row.stage, !row.priority], |r| r.get(0))?;
+    let stages = [row.stage.clone()];
+    let run = priority_run(conn, &stages, day_start_ms(hub, &row.day), run_limit(hub))?;
+    let ahead = engine::position_from_counts(row.priority, same_ahead, others, hub.policy(), run);
+    let eta = engine::eta_minutes(ahead, mean_service_minutes(conn, hub, &row.stage)?, open_counters_for(conn, hub, &row.stage)?);
+    Ok((ahead, eta))
+}
+
 /// Priority tickets called in a row most recently at `stages` today (up to `limit`).
 fn priority_run(conn: &Connection, stages: &[String], since_ms: i64, limit: u32) -> ApiResult<u32> {
     if limit == 0 || stages.is_empty() {
@@ -219,9 +271,7 @@ fn to_wire(
 ) -> ApiResult<Ticket> {
     let (people_ahead, eta_minutes) = match (row.state, estimate) {
         (TicketState::Waiting, Some(estimate)) => estimate.for_ticket(&row.id),
-        (TicketState::Waiting, None) => {
-            StageEstimate::load(conn, hub, &row.day, &row.stage)?.for_ticket(&row.id)
-        }
+        (TicketState::Waiting, None) => ticket_estimate(conn, hub, row)?,
         _ => (0, 0),
     };
     let config = &hub.config;
@@ -457,7 +507,7 @@ fn issue(tx: &mut Tx<'_>, hub: &Hub, now: i64, service: &Service, booking: Optio
             now
         ])?;
     let visit = open_visit(tx, &id, &stage, now, service.priority, false)?;
-    tx.conn.execute("UPDATE tickets SET visit_id = ?2 WHERE id = ?1", params![id, visit])?;
+    tx.conn.prepare_cached("UPDATE tickets SET visit_id = ?2 WHERE id = ?1")?.execute(params![id, visit])?;
     let row = load_ticket(tx.conn, &id)?;
     emit_ticket(tx, hub, now, &row)?;
     emit_waiting(tx, hub, now, &day, &stage)?;
@@ -537,10 +587,9 @@ pub fn checkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, target: CheckinTarget) -> A
         .service(&appointment.service)
         .ok_or_else(|| ApiError::internal(format!("service {} of booking is not configured", appointment.service)))?;
     let row = issue(tx, hub, now, service, Some((&appointment, slot_start)))?;
-    tx.conn.execute(
-        "UPDATE appointments SET state = 'checked_in', updated_at = ?2 WHERE booking_code = ?1",
-        params![appointment.booking_code, now],
-    )?;
+    tx.conn
+        .prepare_cached("UPDATE appointments SET state = 'checked_in', updated_at = ?2 WHERE booking_code = ?1")?
+        .execute(params![appointment.booking_code, now])?;
     Ok((to_wire(tx.conn, hub, &row, None, false)?, false))
 }
 
@@ -616,7 +665,7 @@ pub fn call_next(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter_id: &str) -> ApiR
     check_counter_free(hub, &counter, tx.conn)?;
     let stages = hub.config.counter(counter_id).map(|c| c.stages.clone()).unwrap_or_default();
     let day = day_text(hub.clock.to_local(now).date_naive());
-    let entries = waiting_entries(tx.conn, &hub.config.office.id, &day, &stages)?;
+    let entries = head_entries(tx.conn, &hub.config.office.id, &day, &stages, counter_id)?;
     let run = priority_run(tx.conn, &stages, day_start_ms(hub, &day), run_limit(hub))?;
     let Some(next) = engine::next_for_counter(&entries, counter_id, &stages, hub.policy(), run) else {
         if counter.state != CounterState::Open {
