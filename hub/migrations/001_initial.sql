@@ -70,6 +70,17 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_in_queue ON tickets(office, day, state, stage, priority, effective_at, queued_seq);
 CREATE INDEX tickets_by_queued_seq ON tickets(queued_seq);
 
+-- Waiting tickets per stage and class, kept in step with tickets in the same transactions,
+-- so counts and places in the queue cost O(1) however long the queue is.
+CREATE TABLE queue_counts (
+    office   TEXT NOT NULL,
+    day      TEXT NOT NULL,
+    stage    TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    waiting  INTEGER NOT NULL,
+    PRIMARY KEY (office, day, stage, priority)
+) STRICT;
+
 -- One row per stage visit: the source of every statistic.
 CREATE TABLE stage_visits (
     id          INTEGER PRIMARY KEY,

@@ -143,20 +143,39 @@ fn head_entries(conn: &Connection, office: &str, day: &str, stages: &[String], c
     Ok(heads)
 }
 
-/// A waiting ticket's place and estimated wait, from two counts on the queue index.
+fn class_count(conn: &Connection, office: &str, day: &str, stage: &str, priority: bool) -> ApiResult<u32> {
+    Ok(conn
+        .prepare_cached("SELECT waiting FROM queue_counts WHERE office = ?1 AND day = ?2 AND stage = ?3 AND priority = ?4")?
+        .query_row(params![office, day, stage, priority], |r| r.get::<_, u32>(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Keeps `queue_counts` in step when a ticket enters (+1) or leaves (-1) a waiting queue.
+fn count_waiting(tx: &Tx<'_>, office: &str, day: &str, stage: &str, priority: bool, delta: i64) -> ApiResult<()> {
+    tx.conn
+        .prepare_cached(
+            "INSERT INTO queue_counts (office, day, stage, priority, waiting) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (office, day, stage, priority) DO UPDATE SET waiting = waiting + excluded.waiting",
+        )?
+        .execute(params![office, day, stage, priority, delta])?;
+    Ok(())
+}
+
+/// A waiting ticket's place and estimated wait. The tickets of its class behind it are
+/// counted through the queue index (few, for a ticket just checked in); the class sizes come
+/// from `queue_counts`.
 fn ticket_estimate(conn: &Connection, hub: &Hub, row: &TicketRow) -> ApiResult<(u32, u32)> {
     let office = &hub.config.office.id;
-    let same_ahead: u32 = conn
+    let behind: u32 = conn
         .prepare_cached(
             "SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3
-               AND priority = ?4 AND (effective_at, queued_seq) < (?5, ?6)",
+               AND priority = ?4 AND (effective_at, queued_seq) > (?5, ?6)",
         )?
         .query_row(params![office, row.day, row.stage, row.priority, row.effective_at, row.queued_seq], |r| r.get(0))?;
-    let others: u32 = conn
-        .prepare_cached(
-            "SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3 AND priority = ?4",
-        )?
-        .query_row(params![office, row.day, row.stage, !row.priority], |r| r.get(0))?;
+    let class = class_count(conn, office, &row.day, &row.stage, row.priority)?;
+    let same_ahead = class.saturating_sub(behind + 1);
+    let others = class_count(conn, office, &row.day, &row.stage, !row.priority)?;
     let stages = [row.stage.clone()];
     let run = priority_run(conn, &stages, day_start_ms(hub, &row.day), run_limit(hub))?;
     let ahead = engine::position_from_counts(row.priority, same_ahead, others, hub.policy(), run);
@@ -383,10 +402,8 @@ pub fn counters_view(conn: &Connection, hub: &Hub) -> ApiResult<Vec<CounterStatu
 // ----- writes -----
 
 fn emit_waiting(tx: &mut Tx<'_>, hub: &Hub, now: i64, day: &str, stage: &str) -> ApiResult<()> {
-    let count: u32 = tx
-        .conn
-        .prepare_cached("SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3")?
-        .query_row(params![hub.config.office.id, day, stage], |r| r.get(0))?;
+    let office = &hub.config.office.id;
+    let count = class_count(tx.conn, office, day, stage, true)? + class_count(tx.conn, office, day, stage, false)?;
     tx.emit(&hub.config.office.id, now, HubEvent::Waiting(WaitingEvent { stage: stage.to_owned(), count }))?;
     Ok(())
 }
@@ -508,6 +525,7 @@ fn issue(tx: &mut Tx<'_>, hub: &Hub, now: i64, service: &Service, booking: Optio
         ])?;
     let visit = open_visit(tx, &id, &stage, now, service.priority, false)?;
     tx.conn.prepare_cached("UPDATE tickets SET visit_id = ?2 WHERE id = ?1")?.execute(params![id, visit])?;
+    count_waiting(tx, office, &day, &stage, service.priority, 1)?;
     let row = load_ticket(tx.conn, &id)?;
     emit_ticket(tx, hub, now, &row)?;
     emit_waiting(tx, hub, now, &day, &stage)?;
@@ -615,6 +633,7 @@ pub fn walkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, service_id: &str) -> ApiResu
 }
 
 fn mark_called(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter: &str, mut row: TicketRow) -> ApiResult<Ticket> {
+    count_waiting(tx, &hub.config.office.id, &row.day, &row.stage, row.priority, -1)?;
     row.state = TicketState::Called;
     row.counter = Some(counter.to_owned());
     row.called_at = Some(now);
@@ -721,6 +740,11 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
     let held_by = row.counter.clone().filter(|_| matches!(row.state, TicketState::Called | TicketState::Serving));
     let was_waiting = row.state == TicketState::Waiting;
     let old_stage = row.stage.clone();
+    if was_waiting {
+        count_waiting(tx, &hub.config.office.id, &row.day, &old_stage, row.priority, -1)?;
+    }
+    // Stages whose waiting count changed, announced once the counts are up to date.
+    let mut waiting_changed: Vec<String> = Vec::new();
     match op {
         TicketOp::Recall => {
             row.recall += 1;
@@ -763,7 +787,7 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
                     close_visit(tx, row.visit_id, now, "next_stage")?;
                     enqueue(tx, &mut row, &stage, now, None, false)?;
                     emit_ticket(tx, hub, now, &row)?;
-                    emit_waiting(tx, hub, now, &row.day.clone(), &stage)?;
+                    waiting_changed.push(stage.clone());
                 }
                 AfterFinish::Done => {
                     close_visit(tx, row.visit_id, now, "done")?;
@@ -785,7 +809,7 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
             let stage = row.stage.clone();
             enqueue(tx, &mut row, &stage, now, None, true)?;
             emit_ticket(tx, hub, now, &row)?;
-            emit_waiting(tx, hub, now, &row.day.clone(), &stage)?;
+            waiting_changed.push(stage.clone());
         }
         TicketOp::Cancel => {
             if row.state != TicketState::NoShow {
@@ -796,7 +820,7 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
             update_state(tx, &row)?;
             emit_ticket(tx, hub, now, &row)?;
             if was_waiting {
-                emit_waiting(tx, hub, now, &row.day.clone(), &old_stage)?;
+                waiting_changed.push(old_stage.clone());
             }
         }
         TicketOp::Transfer { stage, counter } => {
@@ -815,10 +839,17 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
             enqueue(tx, &mut row, &stage, now, counter, false)?;
             emit_ticket(tx, hub, now, &row)?;
             if was_waiting && old_stage != stage {
-                emit_waiting(tx, hub, now, &row.day.clone(), &old_stage)?;
+                waiting_changed.push(old_stage.clone());
             }
-            emit_waiting(tx, hub, now, &row.day.clone(), &stage)?;
+            waiting_changed.push(stage.clone());
         }
+    }
+    if row.state == TicketState::Waiting {
+        count_waiting(tx, &hub.config.office.id, &row.day, &row.stage, row.priority, 1)?;
+    }
+    waiting_changed.dedup();
+    for stage in waiting_changed {
+        emit_waiting(tx, hub, now, &row.day, &stage)?;
     }
     // The counter that held the ticket is free again, unless the ticket is still there.
     if let Some(counter) = held_by {

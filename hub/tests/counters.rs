@@ -42,6 +42,7 @@ async fn a_visit_goes_through_document_check_and_interview_to_done() {
     let done = staff.finish(&ticket.id, None).await.expect("finish");
     assert_eq!(done.state, TicketState::Done);
     assert_eq!(code(staff.finish(&ticket.id, None).await), "invalid_transition");
+    assert_waiting_counts_consistent(&hub).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -102,6 +103,7 @@ async fn no_show_and_requeue_put_the_applicant_at_the_end_of_the_queue() {
         assert_eq!(&next.id, &expected.id);
         staff.finish(&next.id, None).await.expect("finish");
     }
+    assert_waiting_counts_consistent(&hub).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -200,6 +202,7 @@ async fn out_of_order_calls_transfers_cancels_and_their_refusals() {
     assert_eq!(eight.map(|c| c.state), Some(CounterState::Open));
     assert_eq!(code(staff.counter_action("99", "open").await), "not_found");
     assert_eq!(code(staff.queue("kanim-bandung").await), "not_found");
+    assert_waiting_counts_consistent(&hub).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

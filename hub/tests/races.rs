@@ -79,6 +79,7 @@ async fn sixteen_counters_calling_at_once_call_each_of_400_tickets_exactly_once(
         .await
         .expect("count");
     assert_eq!(calls, 400);
+    assert_waiting_counts_consistent(&hub).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
@@ -139,4 +140,5 @@ async fn two_hundred_simultaneous_check_ins_get_two_hundred_numbers_without_gaps
     }
     let expected: BTreeSet<String> = (1..=200).map(|n| format!("A{n:03}")).collect();
     assert_eq!(numbers, expected, "A001..A200, no gaps, no repeats");
+    assert_waiting_counts_consistent(&hub).await;
 }

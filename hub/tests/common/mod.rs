@@ -157,3 +157,24 @@ pub fn code<T: std::fmt::Debug>(result: Result<T, antrian_proto::ClientError>) -
         Ok(value) => panic!("expected an error, got {value:?}"),
     }
 }
+
+/// The maintained waiting counts agree with the tickets themselves.
+pub async fn assert_waiting_counts_consistent(hub: &TestHub) {
+    let (kept, actual): (Vec<(String, bool, i64)>, Vec<(String, bool, i64)>) = hub
+        .hub
+        .db
+        .read(|c| {
+            let rows = |sql: &str| -> rusqlite::Result<Vec<(String, bool, i64)>> {
+                let mut statement = c.prepare(sql)?;
+                let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect()
+            };
+            Ok((
+                rows("SELECT stage, priority, waiting FROM queue_counts WHERE waiting != 0 ORDER BY stage, priority")?,
+                rows("SELECT stage, priority, COUNT(*) FROM tickets WHERE state = 'waiting' GROUP BY stage, priority ORDER BY stage, priority")?,
+            ))
+        })
+        .await
+        .expect("counts");
+    assert_eq!(kept, actual, "queue_counts out of step with tickets");
+}
