@@ -34,7 +34,9 @@ fn options() -> Options {
 fn config(counters: usize) -> Config {
     let mut text = String::new();
     for i in 1..=counters {
-        text.push_str(&format!("[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nstages = [\"berkas\"]\n\n"));
+        text.push_str(&format!(
+            "[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nstages = [\"berkas\"]\n\n"
+        ));
     }
     let start = DEFAULT_CONFIG.find("[[counters]]").expect("counters");
     let end = DEFAULT_CONFIG.find("# Bookable arrival slots").expect("slots");
@@ -129,13 +131,21 @@ async fn bench(options: Options) {
     let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
     std::fs::create_dir_all(&base).expect("bench dir");
     let dir = tempfile::tempdir_in(&base).expect("tempdir");
-    println!("hub_load: {} clients, {} tickets, data in {}", options.clients, options.tickets, dir.path().display());
+    println!(
+        "hub_load: {} clients, {} tickets, data in {}",
+        options.clients,
+        options.tickets,
+        dir.path().display()
+    );
 
     let raw = tokio::task::block_in_place(|| raw_commit_rate(dir.path(), 2000));
     println!("raw SQLite   {raw:>8.0} commits/s (one row per transaction, WAL, synchronous=FULL)");
 
     let config = config(options.clients);
-    let clock = Clock::starting_at(config.office.tz, DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time"));
+    let clock = Clock::starting_at(
+        config.office.tz,
+        DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time"),
+    );
     let hub = tokio::task::block_in_place(|| Hub::open(config, &dir.path().join("hub"), clock)).expect("hub");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -171,14 +181,15 @@ async fn bench(options: Options) {
     }
 
     let kiosk = Client::new(&url).with_token(kiosk_token);
-    let mut checkins = run_concurrently("check-in", options.clients, bookings, move |_, booking: Appointment| {
-        let kiosk = kiosk.clone();
-        async move {
-            let answer = kiosk.checkin_qr(&booking.qr).await.expect("check-in");
-            assert!(!answer.reprint);
-        }
-    })
-    .await;
+    let mut checkins =
+        run_concurrently("check-in", options.clients, bookings, move |_, booking: Appointment| {
+            let kiosk = kiosk.clone();
+            async move {
+                let answer = kiosk.checkin_qr(&booking.qr).await.expect("check-in");
+                assert!(!answer.reprint);
+            }
+        })
+        .await;
     checkins.print();
 
     let staff = admin.clone();

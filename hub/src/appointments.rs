@@ -129,7 +129,13 @@ pub fn create(
     Ok(created)
 }
 
-fn create_one(tx: &mut Tx<'_>, hub: &Hub, item: NewAppointment, source: &str, now: i64) -> ApiResult<Appointment> {
+fn create_one(
+    tx: &mut Tx<'_>,
+    hub: &Hub,
+    item: NewAppointment,
+    source: &str,
+    now: i64,
+) -> ApiResult<Appointment> {
     let config = &hub.config;
     if item.office != config.office.id {
         return Err(ApiError::invalid(format!(
@@ -143,9 +149,9 @@ fn create_one(tx: &mut Tx<'_>, hub: &Hub, item: NewAppointment, source: &str, no
     if !service.booked {
         return Err(ApiError::invalid(format!("service {} is walk-in only, not booked", service.id)));
     }
-    let slot = config
-        .slot(&item.slot)
-        .ok_or_else(|| ApiError::invalid(format!("unknown slot {:?} (use HH:MM of a configured slot)", item.slot)))?;
+    let slot = config.slot(&item.slot).ok_or_else(|| {
+        ApiError::invalid(format!("unknown slot {:?} (use HH:MM of a configured slot)", item.slot))
+    })?;
     let slot_text = slot.start.format("%H:%M").to_string();
     let name = item.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {

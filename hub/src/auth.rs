@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use antrian_proto::{ErrorCode, Role};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -92,7 +92,13 @@ fn check_name(kind: &str, name: &str) -> ApiResult<()> {
 }
 
 /// Adds a staff user; the password is hashed here.
-pub fn add_user(tx: &mut Tx<'_>, username: &str, password_hash: &str, role: Role, now: i64) -> ApiResult<i64> {
+pub fn add_user(
+    tx: &mut Tx<'_>,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+) -> ApiResult<i64> {
     check_name("user name", username)?;
     if role.is_device() {
         return Err(ApiError::invalid("a user's role is admin, supervisor or staff"));
@@ -119,7 +125,9 @@ pub fn add_device(tx: &mut Tx<'_>, name: &str, role: Role, now: i64) -> ApiResul
     }
     let exists: Option<i64> = tx
         .conn
-        .query_row("SELECT id FROM devices WHERE name = ?1 AND revoked_at IS NULL", params![name], |r| r.get(0))
+        .query_row("SELECT id FROM devices WHERE name = ?1 AND revoked_at IS NULL", params![name], |r| {
+            r.get(0)
+        })
         .optional()?;
     if exists.is_some() {
         return Err(ApiError::invalid(format!("device {name:?} already exists; revoke it first")));
@@ -183,7 +191,9 @@ pub fn lookup_token(conn: &Connection, token: &str, now: i64) -> ApiResult<Optio
     }
     let device = conn
         .prepare_cached("SELECT id, name, role FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL")?
-        .query_row(params![hash], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .query_row(params![hash], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })
         .optional()?;
     if let Some((id, name, role)) = device {
         let role = role.parse().map_err(ApiError::internal)?;
@@ -213,15 +223,15 @@ impl AuthState {
     /// Refuses a try that comes before the user name's waiting time is over.
     pub fn check_allowed(&self, username: &str, now: i64) -> ApiResult<()> {
         let failures = self.failures.lock().map_err(|_| ApiError::internal("lock poisoned"))?;
-        if let Some((_, next_allowed)) = failures.get(username) {
-            if now < *next_allowed {
-                let seconds = (next_allowed - now + 999) / 1000;
-                return Err(ApiError::new(
-                    ErrorCode::TooManyAttempts,
-                    format!("too many failed logins; try again in {seconds} s"),
-                )
-                .with_detail(serde_json::json!({ "retry_after_seconds": seconds })));
-            }
+        if let Some((_, next_allowed)) = failures.get(username)
+            && now < *next_allowed
+        {
+            let seconds = (next_allowed - now + 999) / 1000;
+            return Err(ApiError::new(
+                ErrorCode::TooManyAttempts,
+                format!("too many failed logins; try again in {seconds} s"),
+            )
+            .with_detail(serde_json::json!({ "retry_after_seconds": seconds })));
         }
         Ok(())
     }

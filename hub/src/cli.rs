@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
 use antrian_proto::{NewAppointment, Role};
+use anyhow::{Context, bail};
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand};
 
@@ -115,7 +115,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let config = load_config(&cli)?;
             if cli.config.is_none() {
-                tracing::warn!("no --config given: serving the embedded demo office (antrian-hub default-config > hub.toml)");
+                tracing::warn!(
+                    "no --config given: serving the embedded demo office (antrian-hub default-config > hub.toml)"
+                );
             }
             let dir = data_dir(&cli, &config);
             let listen = args.listen.clone().unwrap_or_else(|| config.hub.listen.clone());
@@ -129,9 +131,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listen = args.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
             let clock = args.clock.or_else(|| demo::office_hours_clock(&config));
             let hub = open_hub(config, &dir, clock)?;
-            let seeded = tokio::task::block_in_place(|| demo::seed(&hub, 6)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let seeded =
+                tokio::task::block_in_place(|| demo::seed(&hub, 6)).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;
+            writeln!(
+                out,
+                "Antrian demo: {} — {}",
+                hub.config.office.name,
+                hub.clock.now().format("%Y-%m-%d %H:%M")
+            )?;
             writeln!(out, "  data dir (removed on exit): {}", dir.display())?;
             writeln!(out, "  {} appointments booked for today", seeded.appointments)?;
             for (user, password, role) in demo::DEMO_USERS {
@@ -156,7 +164,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(&cli)?;
             let hub = open_hub(config, &data_dir(&cli, &config_dir_hint(&cli)?), None)?;
             let mut password = String::new();
-            std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("cannot read the password from stdin")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{}", e.message))?;
             let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -214,7 +225,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let count = items.len();
             let hub2 = hub.clone();
             let now = hub.clock.now_ms();
-            let result = hub.db.write_blocking(move |tx| appointments::create(tx, &hub2, items, "import", now));
+            let result =
+                hub.db.write_blocking(move |tx| appointments::create(tx, &hub2, items, "import", now));
             hub.db.close();
             match result {
                 Ok(created) => {
@@ -223,9 +235,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(e) => {
-                    let line = e.detail.as_ref().and_then(|d| d.get("index")).and_then(|i| i.as_u64()).map(|i| i + 2);
+                    let line = e
+                        .detail
+                        .as_ref()
+                        .and_then(|d| d.get("index"))
+                        .and_then(|i| i.as_u64())
+                        .map(|i| i + 2);
                     match line {
-                        Some(line) => bail!("{}: line {line}: {}; nothing was imported", file.display(), e.message),
+                        Some(line) => {
+                            bail!("{}: line {line}: {}; nothing was imported", file.display(), e.message)
+                        }
                         None => bail!("{}: {}; nothing was imported", file.display(), e.message),
                     }
                 }
@@ -260,8 +279,9 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
     for (index, row) in reader.deserialize::<CsvRow>().enumerate() {
         let line = index + 2;
         let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
-        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
-            .with_context(|| format!("{}: line {line}: date {:?} is not YYYY-MM-DD", path.display(), row.date))?;
+        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").with_context(|| {
+            format!("{}: line {line}: date {:?} is not YYYY-MM-DD", path.display(), row.date)
+        })?;
         items.push(NewAppointment {
             office: row.office,
             service: row.service,
@@ -279,7 +299,8 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
 }
 
 async fn serve_until_signal(hub: Arc<Hub>, listen: &str) -> anyhow::Result<()> {
-    let address: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not ADDRESS:PORT"))?;
+    let address: SocketAddr =
+        listen.parse().with_context(|| format!("--listen {listen:?} is not ADDRESS:PORT"))?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;

@@ -175,13 +175,14 @@ impl Config {
     }
 
     fn validate(&mut self) -> anyhow::Result<()> {
-        self.office.tz = self
-            .office
-            .timezone
-            .parse()
-            .map_err(|_| anyhow::anyhow!("office.timezone {:?} is not a time zone", self.office.timezone))?;
+        self.office.tz =
+            self.office.timezone.parse().map_err(|_| {
+                anyhow::anyhow!("office.timezone {:?} is not a time zone", self.office.timezone)
+            })?;
         let id_ok = |s: &str| {
-            !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            !s.is_empty()
+                && s.len() <= 32
+                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         };
         if !id_ok(&self.office.id) {
             bail!("office.id {:?} must be 1-32 of a-z, 0-9 and -", self.office.id);
@@ -191,7 +192,7 @@ impl Config {
             if !id_ok(&stage.id) || !stage_ids.insert(stage.id.as_str()) {
                 bail!("stage id {:?} is invalid or repeated", stage.id);
             }
-            if !(stage.default_service_minutes > 0.0) {
+            if stage.default_service_minutes.is_nan() || stage.default_service_minutes <= 0.0 {
                 bail!("stage {}: default_service_minutes must be above 0", stage.id);
             }
         }
@@ -211,7 +212,10 @@ impl Config {
                 }
             }
             if !service.booked && service.walk_in_quota.is_none() {
-                bail!("service {}: neither booked nor walk-in (set booked = true or walk_in_quota)", service.id);
+                bail!(
+                    "service {}: neither booked nor walk-in (set booked = true or walk_in_quota)",
+                    service.id
+                );
             }
         }
         let mut counter_ids = HashSet::new();
@@ -238,7 +242,10 @@ impl Config {
             }
             for service in slot.capacity.keys() {
                 if !self.services.iter().any(|s| &s.id == service && s.booked) {
-                    bail!("slot {}: capacity for {service:?}, which is not a booked service", slot.start.format("%H:%M"));
+                    bail!(
+                        "slot {}: capacity for {service:?}, which is not a booked service",
+                        slot.start.format("%H:%M")
+                    );
                 }
             }
         }
@@ -296,7 +303,10 @@ mod tests {
         let ids: Vec<_> = config.services.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["A", "B", "C", "P", "D"]);
         assert_eq!(config.counters.len(), 8);
-        assert_eq!(config.slots.first().map(|s| s.start.format("%H:%M").to_string()).as_deref(), Some("08:00"));
+        assert_eq!(
+            config.slots.first().map(|s| s.start.format("%H:%M").to_string()).as_deref(),
+            Some("08:00")
+        );
         assert_eq!(config.slots.last().map(|s| s.end.format("%H:%M").to_string()).as_deref(), Some("15:00"));
         assert!(config.service("P").is_some_and(|s| s.priority && s.walk_in_quota.is_some()));
         assert_eq!(config.service("D").map(|s| s.route.clone()), Some(vec!["pengambilan".to_owned()]));
@@ -311,5 +321,44 @@ mod tests {
         assert!(format!("{:#}", Config::parse(&bad_tz).expect_err("must fail")).contains("Atlantis"));
         let unknown_field = DEFAULT_CONFIG.replace("[checkin]", "[checkin]\nearly_minute = 3");
         assert!(Config::parse(&unknown_field).is_err());
+    }
+}
+
+#[cfg(test)]
+mod catalogue_tests {
+    use std::collections::BTreeSet;
+
+    fn keys(text: &str) -> BTreeSet<String> {
+        let table: toml::Table = toml::from_str(text).expect("catalogue parses");
+        let mut keys = BTreeSet::new();
+        for (section, values) in table {
+            for (key, value) in values.as_table().expect("sections of texts") {
+                assert!(value.as_str().is_some_and(|v| !v.trim().is_empty()), "{section}.{key} is empty");
+                keys.insert(format!("{section}.{key}"));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn indonesian_and_english_catalogues_have_the_same_keys_and_cover_check_in_errors() {
+        let id = keys(include_str!("../../assets/i18n/id.toml"));
+        let en = keys(include_str!("../../assets/i18n/en.toml"));
+        assert_eq!(id, en);
+        use antrian_proto::ErrorCode as E;
+        for code in [
+            E::InvalidQr,
+            E::UnknownBooking,
+            E::WrongOffice,
+            E::WrongDate,
+            E::TooEarly,
+            E::TooLate,
+            E::Cancelled,
+            E::NotWalkIn,
+            E::QuotaFull,
+            E::Unavailable,
+        ] {
+            assert!(id.contains(&format!("checkin.{code}")), "no sentence for {code}");
+        }
     }
 }

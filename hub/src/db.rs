@@ -148,9 +148,7 @@ impl Db {
             (ok, completion)
         });
         self.submit(job)?;
-        answer
-            .await
-            .map_err(|_| ApiError::unavailable("the database writer stopped"))?
+        answer.await.map_err(|_| ApiError::unavailable("the database writer stopped"))?
     }
 
     /// The same, for callers without an async runtime (the CLI).
@@ -203,10 +201,10 @@ impl Db {
             None => open_connection(&self.inner.path, true)?,
         };
         let result = f(&conn);
-        if let Ok(mut pool) = self.inner.readers.lock() {
-            if pool.len() < 16 {
-                pool.push(conn);
-            }
+        if let Ok(mut pool) = self.inner.readers.lock()
+            && pool.len() < 16
+        {
+            pool.push(conn);
         }
         result
     }
@@ -282,7 +280,12 @@ fn run_batch(
 }
 
 /// Events after `since`, in order, at most `limit`.
-pub fn events_after(conn: &Connection, office: &str, since: u64, limit: u32) -> ApiResult<Vec<EventEnvelope>> {
+pub fn events_after(
+    conn: &Connection,
+    office: &str,
+    since: u64,
+    limit: u32,
+) -> ApiResult<Vec<EventEnvelope>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, kind, data FROM events WHERE id > ?1 AND office = ?2 ORDER BY id LIMIT ?3",
     )?;

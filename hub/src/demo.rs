@@ -20,12 +20,26 @@ pub const DEMO_USERS: &[(&str, &str, Role)] = &[
 ];
 
 const FIRST: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Ahmad", "Sri", "Rudi", "Ani", "Hendra", "Wati", "Joko", "Rina", "Eko", "Nur",
-    "Bambang", "Yuni", "Dedi", "Lestari", "Andi", "Fitri", "Made", "Putu", "Yohanes", "Maria",
+    "Budi", "Siti", "Agus", "Dewi", "Ahmad", "Sri", "Rudi", "Ani", "Hendra", "Wati", "Joko", "Rina", "Eko",
+    "Nur", "Bambang", "Yuni", "Dedi", "Lestari", "Andi", "Fitri", "Made", "Putu", "Yohanes", "Maria",
 ];
 const LAST: &[&str] = &[
-    "Santoso", "Rahayu", "Wijaya", "Saputra", "Hidayat", "Kusuma", "Pratama", "Siregar", "Nasution", "Sihombing",
-    "Wibowo", "Lubis", "Setiawan", "Purnomo", "Halim", "Gunawan",
+    "Santoso",
+    "Rahayu",
+    "Wijaya",
+    "Saputra",
+    "Hidayat",
+    "Kusuma",
+    "Pratama",
+    "Siregar",
+    "Nasution",
+    "Sihombing",
+    "Wibowo",
+    "Lubis",
+    "Setiawan",
+    "Purnomo",
+    "Halim",
+    "Gunawan",
 ];
 
 /// What the demo seeding made, to print.
@@ -46,7 +60,11 @@ pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
     for slot in &hub.config.slots {
         for (service, capacity) in &slot.capacity {
             for _ in 0..per_slot.min(*capacity as usize) {
-                let name = format!("{} {}", FIRST.choose(&mut rng).unwrap_or(&"Budi"), LAST.choose(&mut rng).unwrap_or(&"Santoso"));
+                let name = format!(
+                    "{} {}",
+                    FIRST.choose(&mut rng).unwrap_or(&"Budi"),
+                    LAST.choose(&mut rng).unwrap_or(&"Santoso")
+                );
                 let nik = format!("3174{:012}", rng.gen_range(0..1_000_000_000_000u64));
                 items.push(NewAppointment {
                     office: hub.config.office.id.clone(),
@@ -77,11 +95,14 @@ pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
     let (appointments, kiosk, display) = created?;
     Ok(Seeded {
         appointments: appointments.len(),
-        sample_booking: appointments.iter().find(|a| can_check_in_now(hub, a)).or(appointments.first()).cloned(),
+        sample_booking: appointments
+            .iter()
+            .find(|a| can_check_in_now(hub, a))
+            .or(appointments.first())
+            .cloned(),
         devices: vec![("kiosk-1".into(), Role::Kiosk, kiosk), ("display-1".into(), Role::Display, display)],
     })
 }
-
 
 /// Outside office hours (before 07:00 or from 15:00), the demo's clock starts at 09:05 today so
 /// there is something to see; inside, it runs on the real time.
@@ -99,7 +120,9 @@ pub fn office_hours_clock(config: &crate::config::Config) -> Option<chrono::Date
 fn can_check_in_now(hub: &Hub, appointment: &antrian_proto::Appointment) -> bool {
     let Some(slot) = hub.config.slot(&appointment.slot) else { return false };
     let now = hub.clock.now_ms();
-    let opens = hub.clock.local_ms(appointment.date, slot.start) - i64::from(hub.config.checkin.early_minutes) * 60_000;
-    let closes = hub.clock.local_ms(appointment.date, slot.end) + i64::from(hub.config.checkin.late_minutes) * 60_000;
+    let opens = hub.clock.local_ms(appointment.date, slot.start)
+        - i64::from(hub.config.checkin.early_minutes) * 60_000;
+    let closes =
+        hub.clock.local_ms(appointment.date, slot.end) + i64::from(hub.config.checkin.late_minutes) * 60_000;
     (opens..=closes).contains(&now)
 }

@@ -247,10 +247,7 @@ pub enum CounterRefusal {
 
 /// The counter's state after `action`, given the ticket it holds (called or serving).
 /// Calling opens a paused or closed counter: pressing "call next" means the clerk is there.
-pub fn counter_after(
-    action: CounterAction,
-    holding: Option<&str>,
-) -> Result<CounterState, CounterRefusal> {
+pub fn counter_after(action: CounterAction, holding: Option<&str>) -> Result<CounterState, CounterRefusal> {
     match (action, holding) {
         (CounterAction::Open, _) => Ok(CounterState::Open),
         (CounterAction::Pause | CounterAction::Close | CounterAction::Call, Some(ticket)) => {
@@ -345,9 +342,8 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for _ in 0..2000 {
             let n = rng.gen_range(1..40);
-            let entries: Vec<QueueEntry> = (0..n)
-                .map(|i| entry(&format!("t{i}"), rng.gen_bool(0.3), rng.gen_range(0..10), i))
-                .collect();
+            let entries: Vec<QueueEntry> =
+                (0..n).map(|i| entry(&format!("t{i}"), rng.gen_bool(0.3), rng.gen_range(0..10), i)).collect();
             let policy = if rng.gen_bool(0.3) {
                 PriorityPolicy::Strict
             } else {

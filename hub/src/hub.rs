@@ -67,10 +67,10 @@ impl Hub {
 
     /// Sets the address ticket links point to, unless the configuration names one.
     pub fn set_public_url_if_unset(&self, url: &str) {
-        if let Ok(mut current) = self.public_url.write() {
-            if current.is_empty() {
-                *current = url.trim_end_matches('/').to_owned();
-            }
+        if let Ok(mut current) = self.public_url.write()
+            && current.is_empty()
+        {
+            *current = url.trim_end_matches('/').to_owned();
         }
     }
 

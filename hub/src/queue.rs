@@ -87,7 +87,12 @@ fn day_text(day: NaiveDate) -> String {
 }
 
 /// Today's waiting tickets at `stages` (all stages when empty).
-fn waiting_entries(conn: &Connection, office: &str, day: &str, stages: &[String]) -> ApiResult<Vec<QueueEntry>> {
+fn waiting_entries(
+    conn: &Connection,
+    office: &str,
+    day: &str,
+    stages: &[String],
+) -> ApiResult<Vec<QueueEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, stage, priority, effective_at, queued_seq, reserved_counter FROM tickets
          WHERE office = ?1 AND day = ?2 AND state = 'waiting'",
@@ -115,7 +120,13 @@ fn waiting_entries(conn: &Connection, office: &str, day: &str, stages: &[String]
 /// The first waiting ticket of each stage and class (priority or not) that `counter` may call:
 /// the call order's first element is always among them, so call-next reads at most
 /// 2 × stages rows through the queue index instead of the whole queue.
-fn head_entries(conn: &Connection, office: &str, day: &str, stages: &[String], counter: &str) -> ApiResult<Vec<QueueEntry>> {
+fn head_entries(
+    conn: &Connection,
+    office: &str,
+    day: &str,
+    stages: &[String],
+    counter: &str,
+) -> ApiResult<Vec<QueueEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, stage, priority, effective_at, queued_seq, reserved_counter FROM tickets
          WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3 AND priority = ?4
@@ -152,7 +163,14 @@ fn class_count(conn: &Connection, office: &str, day: &str, stage: &str, priority
 }
 
 /// Keeps `queue_counts` in step when a ticket enters (+1) or leaves (-1) a waiting queue.
-fn count_waiting(tx: &Tx<'_>, office: &str, day: &str, stage: &str, priority: bool, delta: i64) -> ApiResult<()> {
+fn count_waiting(
+    tx: &Tx<'_>,
+    office: &str,
+    day: &str,
+    stage: &str,
+    priority: bool,
+    delta: i64,
+) -> ApiResult<()> {
     tx.conn
         .prepare_cached(
             "INSERT INTO queue_counts (office, day, stage, priority, waiting) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -172,14 +190,21 @@ fn ticket_estimate(conn: &Connection, hub: &Hub, row: &TicketRow) -> ApiResult<(
             "SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND state = 'waiting' AND stage = ?3
                AND priority = ?4 AND (effective_at, queued_seq) > (?5, ?6)",
         )?
-        .query_row(params![office, row.day, row.stage, row.priority, row.effective_at, row.queued_seq], |r| r.get(0))?;
+        .query_row(
+            params![office, row.day, row.stage, row.priority, row.effective_at, row.queued_seq],
+            |r| r.get(0),
+        )?;
     let class = class_count(conn, office, &row.day, &row.stage, row.priority)?;
     let same_ahead = class.saturating_sub(behind + 1);
     let others = class_count(conn, office, &row.day, &row.stage, !row.priority)?;
     let stages = [row.stage.clone()];
     let run = priority_run(conn, &stages, day_start_ms(hub, &row.day), run_limit(hub))?;
     let ahead = engine::position_from_counts(row.priority, same_ahead, others, hub.policy(), run);
-    let eta = engine::eta_minutes(ahead, mean_service_minutes(conn, hub, &row.stage)?, open_counters_for(conn, hub, &row.stage)?);
+    let eta = engine::eta_minutes(
+        ahead,
+        mean_service_minutes(conn, hub, &row.stage)?,
+        open_counters_for(conn, hub, &row.stage)?,
+    );
     Ok((ahead, eta))
 }
 
@@ -253,7 +278,10 @@ impl StageEstimate {
         let stages = [stage.to_owned()];
         let entries = waiting_entries(conn, &hub.config.office.id, day, &stages)?;
         let run = priority_run(conn, &stages, day_start_ms(hub, day), run_limit(hub))?;
-        let order = engine::call_order(&entries, hub.policy(), run).into_iter().map(|e| e.ticket_id.clone()).collect();
+        let order = engine::call_order(&entries, hub.policy(), run)
+            .into_iter()
+            .map(|e| e.ticket_id.clone())
+            .collect();
         Ok(StageEstimate {
             order,
             mean_minutes: mean_service_minutes(conn, hub, stage)?,
@@ -332,7 +360,8 @@ pub fn queue_view(conn: &Connection, hub: &Hub) -> ApiResult<QueueResponse> {
         "SELECT {TICKET_COLUMNS} FROM tickets WHERE office = ?1 AND day = ?2
          AND state IN ('waiting', 'called', 'serving', 'no_show') ORDER BY queued_seq"
     ))?;
-    let rows: Vec<TicketRow> = statement.query_map(params![office, day], ticket_from_row)?.collect::<Result<_, _>>()?;
+    let rows: Vec<TicketRow> =
+        statement.query_map(params![office, day], ticket_from_row)?.collect::<Result<_, _>>()?;
     let mut stages = Vec::new();
     for stage in &hub.config.stages {
         let estimate = StageEstimate::load(conn, hub, &day, &stage.id)?;
@@ -343,7 +372,10 @@ pub fn queue_view(conn: &Connection, hub: &Hub) -> ApiResult<QueueResponse> {
             }
         }
         let mut serving = Vec::new();
-        for row in rows.iter().filter(|r| r.stage == stage.id && matches!(r.state, TicketState::Called | TicketState::Serving)) {
+        for row in rows
+            .iter()
+            .filter(|r| r.stage == stage.id && matches!(r.state, TicketState::Called | TicketState::Serving))
+        {
             serving.push(to_wire(conn, hub, row, None, true)?);
         }
         stages.push(StageQueue { stage: stage.id.clone(), waiting, serving });
@@ -403,7 +435,8 @@ pub fn counters_view(conn: &Connection, hub: &Hub) -> ApiResult<Vec<CounterStatu
 
 fn emit_waiting(tx: &mut Tx<'_>, hub: &Hub, now: i64, day: &str, stage: &str) -> ApiResult<()> {
     let office = &hub.config.office.id;
-    let count = class_count(tx.conn, office, day, stage, true)? + class_count(tx.conn, office, day, stage, false)?;
+    let count =
+        class_count(tx.conn, office, day, stage, true)? + class_count(tx.conn, office, day, stage, false)?;
     tx.emit(&hub.config.office.id, now, HubEvent::Waiting(WaitingEvent { stage: stage.to_owned(), count }))?;
     Ok(())
 }
@@ -423,7 +456,14 @@ fn emit_ticket(tx: &mut Tx<'_>, hub: &Hub, now: i64, row: &TicketRow) -> ApiResu
     Ok(())
 }
 
-fn set_counter(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter: &str, state: CounterState, ticket: Option<&TicketRow>) -> ApiResult<()> {
+fn set_counter(
+    tx: &mut Tx<'_>,
+    hub: &Hub,
+    now: i64,
+    counter: &str,
+    state: CounterState,
+    ticket: Option<&TicketRow>,
+) -> ApiResult<()> {
     tx.conn
         .prepare_cached("UPDATE counters SET state = ?2, ticket_id = ?3, since = ?4 WHERE id = ?1")?
         .execute(params![counter, state.as_str(), ticket.map(|t| t.id.as_str()), now])?;
@@ -444,7 +484,14 @@ fn next_queued_seq(conn: &Connection) -> ApiResult<i64> {
     Ok(conn.query_row("SELECT COALESCE(MAX(queued_seq), 0) + 1 FROM tickets", [], |r| r.get(0))?)
 }
 
-fn open_visit(tx: &mut Tx<'_>, ticket: &str, stage: &str, now: i64, priority: bool, requeued: bool) -> ApiResult<i64> {
+fn open_visit(
+    tx: &mut Tx<'_>,
+    ticket: &str,
+    stage: &str,
+    now: i64,
+    priority: bool,
+    requeued: bool,
+) -> ApiResult<i64> {
     tx.conn
         .prepare_cached("INSERT INTO stage_visits (ticket_id, stage, queued_at, priority, requeued) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![ticket, stage, now, priority, requeued])?;
@@ -461,7 +508,14 @@ fn close_visit(tx: &mut Tx<'_>, visit: Option<i64>, now: i64, outcome: &str) -> 
 }
 
 /// Puts a ticket (back) into the waiting queue of `stage` as of now.
-fn enqueue(tx: &mut Tx<'_>, row: &mut TicketRow, stage: &str, now: i64, reserved: Option<String>, requeued: bool) -> ApiResult<()> {
+fn enqueue(
+    tx: &mut Tx<'_>,
+    row: &mut TicketRow,
+    stage: &str,
+    now: i64,
+    reserved: Option<String>,
+    requeued: bool,
+) -> ApiResult<()> {
     let seq = next_queued_seq(tx.conn)?;
     let visit = open_visit(tx, &row.id, stage, now, row.priority, requeued)?;
     row.stage = stage.to_owned();
@@ -483,19 +537,29 @@ fn enqueue(tx: &mut Tx<'_>, row: &mut TicketRow, stage: &str, now: i64, reserved
 }
 
 fn update_state(tx: &mut Tx<'_>, row: &TicketRow) -> ApiResult<()> {
-    tx.conn
-        .prepare_cached("UPDATE tickets SET state = ?2, counter = ?3 WHERE id = ?1")?
-        .execute(params![row.id, row.state.as_str(), row.counter])?;
+    tx.conn.prepare_cached("UPDATE tickets SET state = ?2, counter = ?3 WHERE id = ?1")?.execute(params![
+        row.id,
+        row.state.as_str(),
+        row.counter
+    ])?;
     Ok(())
 }
 
 /// Issues a new ticket for `service`, numbered from 001 per office, service and day.
-fn issue(tx: &mut Tx<'_>, hub: &Hub, now: i64, service: &Service, booking: Option<(&AppointmentRow, i64)>) -> ApiResult<TicketRow> {
+fn issue(
+    tx: &mut Tx<'_>,
+    hub: &Hub,
+    now: i64,
+    service: &Service,
+    booking: Option<(&AppointmentRow, i64)>,
+) -> ApiResult<TicketRow> {
     let office = &hub.config.office.id;
     let day = day_text(hub.clock.to_local(now).date_naive());
     let seq: i64 = tx
         .conn
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE office = ?1 AND day = ?2 AND service = ?3")?
+        .prepare_cached(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE office = ?1 AND day = ?2 AND service = ?3",
+        )?
         .query_row(params![office, day, service.id], |r| r.get(0))?;
     let number = format!("{}{seq:03}", service.id);
     let id = format!("{}-{number}", day.replace('-', ""));
@@ -553,15 +617,20 @@ pub fn checkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, target: CheckinTarget) -> A
             }
             appointments::load(tx.conn, &claim.booking_code)?
         }
-        CheckinTarget::Code { code, nik_last4 } => appointments::load(tx.conn, &appointments::normalize_code(code))?
-            .filter(|a| &a.nik_last4 == nik_last4),
+        CheckinTarget::Code { code, nik_last4 } => {
+            appointments::load(tx.conn, &appointments::normalize_code(code))?
+                .filter(|a| &a.nik_last4 == nik_last4)
+        }
     };
     let appointment = appointment.ok_or_else(|| {
         ApiError::new(ErrorCode::UnknownBooking, "no booking with this code (and NIK digits) at this office")
     })?;
     if &appointment.office != office {
-        return Err(ApiError::new(ErrorCode::WrongOffice, format!("this booking is for office {}", appointment.office))
-            .with_detail(serde_json::json!({ "office": appointment.office })));
+        return Err(ApiError::new(
+            ErrorCode::WrongOffice,
+            format!("this booking is for office {}", appointment.office),
+        )
+        .with_detail(serde_json::json!({ "office": appointment.office })));
     }
     if appointment.state == AppointmentState::Cancelled {
         return Err(ApiError::new(ErrorCode::Cancelled, "this booking was cancelled"));
@@ -572,19 +641,23 @@ pub fn checkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, target: CheckinTarget) -> A
     let local_now = hub.clock.to_local(now);
     let date_detail = serde_json::json!({ "date": appointment.date, "slot": appointment.slot });
     if appointment.state == AppointmentState::NoShow || appointment.date < local_now.date_naive() {
-        return Err(ApiError::new(ErrorCode::TooLate, format!("this booking was for {}", appointment.date)).with_detail(date_detail));
-    }
-    if appointment.date != local_now.date_naive() {
-        return Err(ApiError::new(ErrorCode::WrongDate, format!("this booking is for {}, not today", appointment.date))
+        return Err(ApiError::new(ErrorCode::TooLate, format!("this booking was for {}", appointment.date))
             .with_detail(date_detail));
     }
-    let slot = hub
-        .config
-        .slot(&appointment.slot)
-        .ok_or_else(|| ApiError::internal(format!("slot {} of booking is not configured", appointment.slot)))?;
+    if appointment.date != local_now.date_naive() {
+        return Err(ApiError::new(
+            ErrorCode::WrongDate,
+            format!("this booking is for {}, not today", appointment.date),
+        )
+        .with_detail(date_detail));
+    }
+    let slot = hub.config.slot(&appointment.slot).ok_or_else(|| {
+        ApiError::internal(format!("slot {} of booking is not configured", appointment.slot))
+    })?;
     let slot_start = hub.clock.local_ms(appointment.date, slot.start);
     let opens = slot_start - i64::from(hub.config.checkin.early_minutes) * 60_000;
-    let closes = hub.clock.local_ms(appointment.date, slot.end) + i64::from(hub.config.checkin.late_minutes) * 60_000;
+    let closes =
+        hub.clock.local_ms(appointment.date, slot.end) + i64::from(hub.config.checkin.late_minutes) * 60_000;
     if now < opens {
         let from = hub.clock.to_local(opens);
         return Err(ApiError::new(
@@ -596,17 +669,22 @@ pub fn checkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, target: CheckinTarget) -> A
     if now > closes {
         return Err(ApiError::new(
             ErrorCode::TooLate,
-            format!("check-in for the {} slot closed at {}", appointment.slot, hub.clock.to_local(closes).format("%H:%M")),
+            format!(
+                "check-in for the {} slot closed at {}",
+                appointment.slot,
+                hub.clock.to_local(closes).format("%H:%M")
+            ),
         )
         .with_detail(date_detail));
     }
-    let service = hub
-        .config
-        .service(&appointment.service)
-        .ok_or_else(|| ApiError::internal(format!("service {} of booking is not configured", appointment.service)))?;
+    let service = hub.config.service(&appointment.service).ok_or_else(|| {
+        ApiError::internal(format!("service {} of booking is not configured", appointment.service))
+    })?;
     let row = issue(tx, hub, now, service, Some((&appointment, slot_start)))?;
     tx.conn
-        .prepare_cached("UPDATE appointments SET state = 'checked_in', updated_at = ?2 WHERE booking_code = ?1")?
+        .prepare_cached(
+            "UPDATE appointments SET state = 'checked_in', updated_at = ?2 WHERE booking_code = ?1",
+        )?
         .execute(params![appointment.booking_code, now])?;
     Ok((to_wire(tx.conn, hub, &row, None, false)?, false))
 }
@@ -618,7 +696,10 @@ pub fn walkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, service_id: &str) -> ApiResu
         .service(service_id)
         .ok_or_else(|| ApiError::new(ErrorCode::NotWalkIn, format!("unknown service {service_id:?}")))?;
     let Some(quota) = service.walk_in_quota else {
-        return Err(ApiError::new(ErrorCode::NotWalkIn, format!("service {} is by appointment only", service.id)));
+        return Err(ApiError::new(
+            ErrorCode::NotWalkIn,
+            format!("service {} is by appointment only", service.id),
+        ));
     };
     let day = day_text(hub.clock.to_local(now).date_naive());
     let issued: u32 = tx
@@ -626,7 +707,10 @@ pub fn walkin(tx: &mut Tx<'_>, hub: &Hub, now: i64, service_id: &str) -> ApiResu
         .prepare_cached("SELECT COUNT(*) FROM tickets WHERE office = ?1 AND day = ?2 AND service = ?3 AND booking_code IS NULL")?
         .query_row(params![hub.config.office.id, day, service.id], |r| r.get(0))?;
     if issued >= quota {
-        return Err(ApiError::new(ErrorCode::QuotaFull, format!("today's {quota} places for service {} are taken", service.id)));
+        return Err(ApiError::new(
+            ErrorCode::QuotaFull,
+            format!("today's {quota} places for service {} are taken", service.id),
+        ));
     }
     let row = issue(tx, hub, now, service, None)?;
     to_wire(tx.conn, hub, &row, None, false)
@@ -672,7 +756,10 @@ fn check_counter_free(hub: &Hub, counter: &CounterRow, conn: &Connection) -> Api
         let _ = hub;
         return Err(ApiError::new(
             ErrorCode::CounterBusy,
-            engine::counter_after(CounterAction::Call, Some(&number)).err().map(|e| e.to_string()).unwrap_or_default(),
+            engine::counter_after(CounterAction::Call, Some(&number))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
         ));
     }
     Ok(())
@@ -697,11 +784,18 @@ pub fn call_next(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter_id: &str) -> ApiR
 }
 
 /// Calls one waiting ticket out of order.
-pub fn call_ticket(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter_id: &str, ticket_id: &str) -> ApiResult<Ticket> {
+pub fn call_ticket(
+    tx: &mut Tx<'_>,
+    hub: &Hub,
+    now: i64,
+    counter_id: &str,
+    ticket_id: &str,
+) -> ApiResult<Ticket> {
     let counter = load_counter(tx.conn, hub, counter_id)?;
     let row = load_ticket(tx.conn, ticket_id)?;
     check_counter_free(hub, &counter, tx.conn)?;
-    engine::check_ticket_action(row.state, TicketAction::Call).map_err(|e| ApiError::transition(e.to_string()))?;
+    engine::check_ticket_action(row.state, TicketAction::Call)
+        .map_err(|e| ApiError::transition(e.to_string()))?;
     let serves = hub.config.counter(counter_id).is_some_and(|c| c.stages.contains(&row.stage));
     if !serves {
         return Err(ApiError::transition(format!("counter {counter_id} does not serve stage {}", row.stage)));
@@ -737,7 +831,8 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
     };
     engine::check_ticket_action(row.state, action)
         .map_err(|e| ApiError::transition(format!("{} ({})", e, row.number)))?;
-    let held_by = row.counter.clone().filter(|_| matches!(row.state, TicketState::Called | TicketState::Serving));
+    let held_by =
+        row.counter.clone().filter(|_| matches!(row.state, TicketState::Called | TicketState::Serving));
     let was_waiting = row.state == TicketState::Waiting;
     let old_stage = row.stage.clone();
     if was_waiting {
@@ -750,7 +845,8 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
             row.recall += 1;
             tx.conn.execute("UPDATE tickets SET recall = ?2 WHERE id = ?1", params![row.id, row.recall])?;
             if let Some(visit) = row.visit_id {
-                tx.conn.execute("UPDATE stage_visits SET recalls = recalls + 1 WHERE id = ?1", params![visit])?;
+                tx.conn
+                    .execute("UPDATE stage_visits SET recalls = recalls + 1 WHERE id = ?1", params![visit])?;
             }
             let counter = row.counter.clone().unwrap_or_default();
             tx.emit(
@@ -771,15 +867,16 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
             row.state = TicketState::Serving;
             update_state(tx, &row)?;
             if let Some(visit) = row.visit_id {
-                tx.conn.execute("UPDATE stage_visits SET started_at = ?2 WHERE id = ?1", params![visit, now])?;
+                tx.conn
+                    .execute("UPDATE stage_visits SET started_at = ?2 WHERE id = ?1", params![visit, now])?;
             }
             emit_ticket(tx, hub, now, &row)?;
         }
         TicketOp::Finish { next_stage } => {
-            if let Some(stage) = &next_stage {
-                if hub.config.stage(stage).is_none() {
-                    return Err(ApiError::invalid(format!("unknown stage {stage:?}")));
-                }
+            if let Some(stage) = &next_stage
+                && hub.config.stage(stage).is_none()
+            {
+                return Err(ApiError::invalid(format!("unknown stage {stage:?}")));
             }
             let route = hub.config.service(&row.service).map(|s| s.route.clone()).unwrap_or_default();
             match engine::after_finish(&route, &row.stage, next_stage.as_deref()) {
@@ -831,7 +928,11 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
                 let serves = hub.config.counter(counter).map(|c| c.stages.contains(&stage));
                 match serves {
                     None => return Err(ApiError::invalid(format!("unknown counter {counter:?}"))),
-                    Some(false) => return Err(ApiError::invalid(format!("counter {counter} does not serve stage {stage}"))),
+                    Some(false) => {
+                        return Err(ApiError::invalid(format!(
+                            "counter {counter} does not serve stage {stage}"
+                        )));
+                    }
                     Some(true) => {}
                 }
             }
@@ -852,16 +953,22 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
         emit_waiting(tx, hub, now, &row.day, &stage)?;
     }
     // The counter that held the ticket is free again, unless the ticket is still there.
-    if let Some(counter) = held_by {
-        if !matches!(row.state, TicketState::Called | TicketState::Serving) {
-            set_counter(tx, hub, now, &counter, CounterState::Open, None)?;
-        }
+    if let Some(counter) = held_by
+        && !matches!(row.state, TicketState::Called | TicketState::Serving)
+    {
+        set_counter(tx, hub, now, &counter, CounterState::Open, None)?;
     }
     to_wire(tx.conn, hub, &row, None, true)
 }
 
 /// Opens, pauses or closes a counter.
-pub fn counter_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter_id: &str, action: CounterAction) -> ApiResult<CounterStatus> {
+pub fn counter_op(
+    tx: &mut Tx<'_>,
+    hub: &Hub,
+    now: i64,
+    counter_id: &str,
+    action: CounterAction,
+) -> ApiResult<CounterStatus> {
     let counter = load_counter(tx.conn, hub, counter_id)?;
     let holding = match &counter.ticket_id {
         Some(id) => Some(load_ticket(tx.conn, id)?),

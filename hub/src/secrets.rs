@@ -9,8 +9,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::Context;
 use antrian_proto::qr::QrSigner;
+use anyhow::Context;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -95,8 +95,7 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<([u8; 32], bool)> {
         return Ok((key, false));
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
@@ -107,9 +106,8 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<([u8; 32], bool)> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create key file {}", path.display()))?;
+    let mut file =
+        options.open(path).with_context(|| format!("cannot create key file {}", path.display()))?;
     writeln!(file, "{}", data_encoding::HEXLOWER.encode(&key))?;
     file.sync_all()?;
     Ok((key, true))

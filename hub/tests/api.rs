@@ -73,7 +73,14 @@ async fn appointments_are_created_all_or_nothing_and_a_bad_row_is_named() {
     assert!(error.to_string().contains("appointment 4"), "{error}");
     batch[3].nik = nik(3);
     batch[1].slot = "10:30".into();
-    assert!(admin.create_appointments(batch.clone()).await.expect_err("bad slot").to_string().contains("appointment 2"));
+    assert!(
+        admin
+            .create_appointments(batch.clone())
+            .await
+            .expect_err("bad slot")
+            .to_string()
+            .contains("appointment 2")
+    );
     batch[1].slot = "10:00".into();
     for (field, bad) in [("service", "D"), ("service", "Z"), ("office", "kanim-bandung"), ("name", "  ")] {
         let mut wrong = batch.clone();

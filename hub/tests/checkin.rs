@@ -48,7 +48,8 @@ async fn a_scanned_booking_gets_a_numbered_ticket_and_a_rescan_reprints_it() {
         .expect("send");
     assert_eq!(response.status(), 200);
 
-    let booking = hub.anonymous().booking(&booked[0].booking_code, &booked[0].nik_last4).await.expect("booking");
+    let booking =
+        hub.anonymous().booking(&booked[0].booking_code, &booked[0].nik_last4).await.expect("booking");
     assert_eq!(booking.state, AppointmentState::CheckedIn);
 }
 

@@ -150,10 +150,15 @@ async fn eta_uses_open_counters_and_the_stage_default_until_there_is_history() {
     let last = last.expect("ticket");
     // 4 ahead, berkas default 6 min, 2 open counters: 12 minutes.
     assert_eq!((last.people_ahead, last.eta_minutes), (4, 12));
-    let status = hub.anonymous().status(last.status_url.rsplit('/').next().expect("token")).await.expect("status");
-    assert_eq!((status.number.as_str(), status.people_ahead, status.eta_minutes), (last.number.as_str(), 4, 12));
+    let status =
+        hub.anonymous().status(last.status_url.rsplit('/').next().expect("token")).await.expect("status");
+    assert_eq!(
+        (status.number.as_str(), status.people_ahead, status.eta_minutes),
+        (last.number.as_str(), 4, 12)
+    );
     staff.counter_action("2", "close").await.expect("close");
-    let status = hub.anonymous().status(last.status_url.rsplit('/').next().expect("token")).await.expect("status");
+    let status =
+        hub.anonymous().status(last.status_url.rsplit('/').next().expect("token")).await.expect("status");
     assert_eq!(status.eta_minutes, 24, "one open counter left");
     assert_eq!(code(hub.anonymous().status("20261125-C005-aaaaaaaaaaaaaaaa").await), "not_found");
 }
@@ -198,7 +203,8 @@ async fn out_of_order_calls_transfers_cancels_and_their_refusals() {
     assert_eq!(staff.counter_action("8", "open").await.expect("open").state, CounterState::Open);
     staff.counter_action("8", "pause").await.expect("pause");
     staff.call_next("8", None).await.expect("call").expect("pickup ticket");
-    let eight = staff.counters("kanim-jaksel").await.expect("counters").counters.into_iter().find(|c| c.id == "8");
+    let eight =
+        staff.counters("kanim-jaksel").await.expect("counters").counters.into_iter().find(|c| c.id == "8");
     assert_eq!(eight.map(|c| c.state), Some(CounterState::Open));
     assert_eq!(code(staff.counter_action("99", "open").await), "not_found");
     assert_eq!(code(staff.queue("kanim-bandung").await), "not_found");
@@ -217,7 +223,12 @@ async fn staff_see_names_but_kiosks_and_status_pages_do_not() {
     let called = staff.call_next("1", None).await.expect("call").expect("ticket");
     assert_eq!(called.name.as_deref(), Some("Pemohon 5"));
     let token = ticket.status_url.rsplit('/').next().expect("token").to_owned();
-    let raw = reqwest::get(format!("{}/api/v1/status/{token}", hub.url)).await.expect("status").text().await.expect("body");
+    let raw = reqwest::get(format!("{}/api/v1/status/{token}", hub.url))
+        .await
+        .expect("status")
+        .text()
+        .await
+        .expect("body");
     assert!(!raw.contains("Pemohon"), "{raw}");
     assert!(raw.contains("\"counter\":\"1\""), "{raw}");
 }

@@ -17,16 +17,17 @@ async fn next_call(events: &mut Receiver<StreamItem>) -> (u64, String, u32) {
             .await
             .expect("an event within 10 s")
             .expect("stream open");
-        if let StreamItem::Event(envelope) = item {
-            if let HubEvent::Called(called) = envelope.event {
-                return (envelope.id, called.number, called.recall);
-            }
+        if let StreamItem::Event(envelope) = item
+            && let HubEvent::Called(called) = envelope.event
+        {
+            return (envelope.id, called.number, called.recall);
         }
     }
 }
 
 async fn connected(events: &mut Receiver<StreamItem>) {
-    let item = tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("connect").expect("open");
+    let item =
+        tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("connect").expect("open");
     assert_eq!(item, StreamItem::Connected);
 }
 
@@ -98,7 +99,11 @@ async fn since_replays_over_raw_sse_with_ids_kinds_and_json() {
     let mut body = response.bytes_stream();
     let mut text = String::new();
     while !text.contains("event: waiting") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("data").expect("open").expect("bytes");
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .expect("data")
+            .expect("open")
+            .expect("bytes");
         text.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(text.contains("id: 1\n"), "{text}");
@@ -138,12 +143,18 @@ async fn keep_alives_flow_and_only_displays_staff_and_status_tokens_may_listen()
     let http = reqwest::Client::new();
     let url = |query: &str| format!("{}/api/v1/offices/kanim-jaksel/events{query}", hub.url);
     assert_eq!(http.get(url("")).send().await.expect("send").status(), 401);
-    assert_eq!(http.get(url("?token=20261125-D001-xxxxxxxxxxxxxxxx")).send().await.expect("send").status(), 401);
+    assert_eq!(
+        http.get(url("?token=20261125-D001-xxxxxxxxxxxxxxxx")).send().await.expect("send").status(),
+        401
+    );
     assert_eq!(
         http.get(url("")).bearer_auth(kiosk.token().expect("token")).send().await.expect("send").status(),
         403
     );
-    assert_eq!(http.get(format!("{}/api/v1/offices/nowhere/events", hub.url)).send().await.expect("send").status(), 404);
+    assert_eq!(
+        http.get(format!("{}/api/v1/offices/nowhere/events", hub.url)).send().await.expect("send").status(),
+        404
+    );
 
     // The applicant's status page listens with the ticket's token; a keep-alive comes within 15 s.
     let response = http.get(url(&format!("?token={token}"))).send().await.expect("send");
@@ -152,7 +163,11 @@ async fn keep_alives_flow_and_only_displays_staff_and_status_tokens_may_listen()
     let started = std::time::Instant::now();
     let mut text = String::new();
     while !text.contains(':') {
-        let chunk = tokio::time::timeout(Duration::from_secs(16), body.next()).await.expect("keep-alive").expect("open").expect("bytes");
+        let chunk = tokio::time::timeout(Duration::from_secs(16), body.next())
+            .await
+            .expect("keep-alive")
+            .expect("open")
+            .expect("bytes");
         text.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(started.elapsed() < Duration::from_secs(16));

@@ -13,12 +13,15 @@ use tokio::sync::Barrier;
 fn sixteen_counters() -> antrian_hub::config::Config {
     let mut counters = String::new();
     for i in 1..=16 {
-        counters.push_str(&format!("[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nstages = [\"berkas\"]\n\n"));
+        counters.push_str(&format!(
+            "[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nstages = [\"berkas\"]\n\n"
+        ));
     }
     let text = antrian_hub::config::DEFAULT_CONFIG;
     let start = text.find("[[counters]]").expect("counters");
     let end = text.find("# Bookable arrival slots").expect("slots");
-    let text = format!("{}{}{}", &text[..start], counters, &text[end..]).replace("walk_in_quota = 10", "walk_in_quota = 1000");
+    let text = format!("{}{}{}", &text[..start], counters, &text[end..])
+        .replace("walk_in_quota = 10", "walk_in_quota = 1000");
     antrian_hub::config::Config::parse(&text).expect("config")
 }
 
@@ -75,7 +78,13 @@ async fn sixteen_counters_calling_at_once_call_each_of_400_tickets_exactly_once(
     let calls: i64 = hub
         .hub
         .db
-        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM stage_visits WHERE stage = 'berkas' AND called_at IS NOT NULL", [], |r| r.get(0))?))
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM stage_visits WHERE stage = 'berkas' AND called_at IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?)
+        })
         .await
         .expect("count");
     assert_eq!(calls, 400);
@@ -122,7 +131,11 @@ async fn two_hundred_simultaneous_check_ins_get_two_hundred_numbers_without_gaps
     let hub = TestHub::start().await;
     let admin = hub.admin().await;
     let booked = book(&admin, "09:00", 200, 1000).await;
-    let kiosks = vec![hub.kiosk().await, hub.device("kiosk-2", Role::Kiosk).await, hub.device("kiosk-3", Role::Kiosk).await];
+    let kiosks = [
+        hub.kiosk().await,
+        hub.device("kiosk-2", Role::Kiosk).await,
+        hub.device("kiosk-3", Role::Kiosk).await,
+    ];
     let barrier = Arc::new(Barrier::new(200));
     let mut tasks = Vec::new();
     for (i, appointment) in booked.into_iter().enumerate() {

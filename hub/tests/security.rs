@@ -13,26 +13,66 @@ fn mutating_endpoints(ticket: &str) -> Vec<(Method, String, serde_json::Value, V
     use Role::*;
     let staff_only = vec![Kiosk, Display];
     vec![
-        (Method::POST, "/api/v1/appointments".into(), serde_json::json!({"appointments": []}), vec![Staff, Supervisor, Kiosk, Display]),
+        (
+            Method::POST,
+            "/api/v1/appointments".into(),
+            serde_json::json!({"appointments": []}),
+            vec![Staff, Supervisor, Kiosk, Display],
+        ),
         (Method::POST, "/api/v1/checkins".into(), serde_json::json!({"qr": "x"}), vec![Staff, Display]),
         (Method::POST, "/api/v1/walkins".into(), serde_json::json!({"service": "C"}), vec![Staff, Display]),
         (Method::POST, "/api/v1/counters/1/call-next".into(), serde_json::json!({}), staff_only.clone()),
-        (Method::POST, "/api/v1/counters/1/call".into(), serde_json::json!({"ticket": ticket}), staff_only.clone()),
+        (
+            Method::POST,
+            "/api/v1/counters/1/call".into(),
+            serde_json::json!({"ticket": ticket}),
+            staff_only.clone(),
+        ),
         (Method::POST, "/api/v1/counters/1/pause".into(), serde_json::json!({}), staff_only.clone()),
         (Method::POST, "/api/v1/counters/1/open".into(), serde_json::json!({}), staff_only.clone()),
         (Method::POST, "/api/v1/counters/1/close".into(), serde_json::json!({}), staff_only.clone()),
         (Method::POST, format!("/api/v1/tickets/{ticket}/recall"), serde_json::json!({}), staff_only.clone()),
         (Method::POST, format!("/api/v1/tickets/{ticket}/start"), serde_json::json!({}), staff_only.clone()),
         (Method::POST, format!("/api/v1/tickets/{ticket}/finish"), serde_json::json!({}), staff_only.clone()),
-        (Method::POST, format!("/api/v1/tickets/{ticket}/no-show"), serde_json::json!({}), staff_only.clone()),
-        (Method::POST, format!("/api/v1/tickets/{ticket}/requeue"), serde_json::json!({}), staff_only.clone()),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{ticket}/no-show"),
+            serde_json::json!({}),
+            staff_only.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{ticket}/requeue"),
+            serde_json::json!({}),
+            staff_only.clone(),
+        ),
         (Method::POST, format!("/api/v1/tickets/{ticket}/cancel"), serde_json::json!({}), staff_only.clone()),
-        (Method::POST, format!("/api/v1/tickets/{ticket}/transfer"), serde_json::json!({"stage": "wawancara"}), staff_only.clone()),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{ticket}/transfer"),
+            serde_json::json!({"stage": "wawancara"}),
+            staff_only.clone(),
+        ),
         (Method::POST, "/api/v1/auth/logout".into(), serde_json::json!({}), staff_only.clone()),
-        (Method::DELETE, "/api/v1/devices/kiosk-1".into(), serde_json::json!({}), vec![Staff, Kiosk, Display]),
+        (
+            Method::DELETE,
+            "/api/v1/devices/kiosk-1".into(),
+            serde_json::json!({}),
+            vec![Staff, Kiosk, Display],
+        ),
         // Staff reads.
-        (Method::GET, "/api/v1/offices/kanim-jaksel/queue".into(), serde_json::Value::Null, staff_only.clone()),
-        (Method::GET, "/api/v1/offices/kanim-jaksel/counters".into(), serde_json::Value::Null, staff_only.clone()),
+        (
+            Method::GET,
+            "/api/v1/offices/kanim-jaksel/queue".into(),
+            serde_json::Value::Null,
+            staff_only.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/offices/kanim-jaksel/counters".into(),
+            serde_json::Value::Null,
+            staff_only.clone(),
+        ),
         (Method::GET, "/api/v1/offices/kanim-jaksel/events".into(), serde_json::Value::Null, vec![Kiosk]),
     ]
 }

@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -104,8 +104,7 @@ impl Client {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response =
-            request.send().await.map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let response = request.send().await.map_err(|e| ClientError::Unreachable(e.to_string()))?;
         let status = response.status();
         if status == StatusCode::NO_CONTENT {
             return Ok(None);
@@ -165,9 +164,8 @@ impl Client {
         &self,
         appointments: Vec<NewAppointment>,
     ) -> Result<Vec<Appointment>, ClientError> {
-        let answer: AppointmentsResponse = self
-            .post("/api/v1/appointments", &CreateAppointmentsRequest { appointments })
-            .await?;
+        let answer: AppointmentsResponse =
+            self.post("/api/v1/appointments", &CreateAppointmentsRequest { appointments }).await?;
         Ok(answer.appointments)
     }
 
@@ -176,11 +174,7 @@ impl Client {
     }
 
     pub async fn cancel_booking(&self, code: &str, nik_last4: &str) -> Result<Appointment, ClientError> {
-        self.post(
-            &format!("/api/v1/bookings/{code}/cancel"),
-            &NikLast4 { nik_last4: nik_last4.into() },
-        )
-        .await
+        self.post(&format!("/api/v1/bookings/{code}/cancel"), &NikLast4 { nik_last4: nik_last4.into() }).await
     }
 
     pub async fn checkin(&self, request: &CheckinRequest) -> Result<CheckinResponse, ClientError> {
@@ -237,17 +231,15 @@ impl Client {
 
     /// `action` is `pause`, `open` or `close`.
     pub async fn counter_action(&self, counter: &str, action: &str) -> Result<CounterStatus, ClientError> {
-        let answer: CounterResponse = self
-            .post(&format!("/api/v1/counters/{counter}/{action}"), &ActionRequest::default())
-            .await?;
+        let answer: CounterResponse =
+            self.post(&format!("/api/v1/counters/{counter}/{action}"), &ActionRequest::default()).await?;
         Ok(answer.counter)
     }
 
     /// `action` is `recall`, `start`, `no-show`, `requeue` or `cancel`.
     pub async fn ticket_action(&self, ticket: &str, action: &str) -> Result<Ticket, ClientError> {
-        let answer: TicketResponse = self
-            .post(&format!("/api/v1/tickets/{ticket}/{action}"), &ActionRequest::default())
-            .await?;
+        let answer: TicketResponse =
+            self.post(&format!("/api/v1/tickets/{ticket}/{action}"), &ActionRequest::default()).await?;
         Ok(answer.ticket)
     }
 
@@ -270,11 +262,7 @@ impl Client {
         let answer: TicketResponse = self
             .post(
                 &format!("/api/v1/tickets/{ticket}/transfer"),
-                &TransferRequest {
-                    stage: stage.into(),
-                    counter: counter.map(Into::into),
-                    request_id: None,
-                },
+                &TransferRequest { stage: stage.into(), counter: counter.map(Into::into), request_id: None },
             )
             .await?;
         Ok(answer.ticket)
@@ -297,10 +285,8 @@ impl Client {
     async fn run_subscription(self, url: String, since: Option<u64>, tx: mpsc::Sender<StreamItem>) {
         // A hub sends a keep-alive at least every 15 s: silence for longer means a dead link.
         const SILENCE: Duration = Duration::from_secs(40);
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .build()
-            .unwrap_or_default();
+        let http =
+            reqwest::Client::builder().connect_timeout(Duration::from_secs(3)).build().unwrap_or_default();
         let mut last = since;
         let mut backoff = Duration::from_millis(200);
         loop {

@@ -69,12 +69,9 @@ pub fn encode_public_key(key: &VerifyingKey) -> String {
 }
 
 pub fn decode_public_key(text: &str) -> Result<VerifyingKey, String> {
-    let bytes = BASE64
-        .decode(text.trim().as_bytes())
-        .map_err(|e| format!("public key is not base64: {e}"))?;
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| "public key must be 32 bytes".to_owned())?;
+    let bytes =
+        BASE64.decode(text.trim().as_bytes()).map_err(|e| format!("public key is not base64: {e}"))?;
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| "public key must be 32 bytes".to_owned())?;
     VerifyingKey::from_bytes(&bytes).map_err(|e| format!("not an Ed25519 public key: {e}"))
 }
 
@@ -160,8 +157,7 @@ impl QrVerifier {
         if text.len() > MAX_LEN + 40 {
             return Err(QrError::Malformed("too long"));
         }
-        let (body, signature_text) =
-            text.rsplit_once('.').ok_or(QrError::Malformed("no signature"))?;
+        let (body, signature_text) = text.rsplit_once('.').ok_or(QrError::Malformed("no signature"))?;
         let fields: Vec<&str> = body.split('.').collect();
         let [prefix, office, service, date, slot, code, kid] = fields[..] else {
             return Err(QrError::Malformed("wrong number of fields"));
@@ -175,17 +171,14 @@ impl QrVerifier {
         check_field(slot, 4, 4, |c| c.is_ascii_digit())?;
         check_field(code, 4, 16, is_upper_alnum)?;
         check_field(kid, KEY_ID_LEN, KEY_ID_LEN, |c| matches!(c, 'A'..='Z' | '2'..='7'))?;
-        let date = NaiveDate::parse_from_str(date, "%Y%m%d")
-            .map_err(|_| QrError::Malformed("bad date"))?;
-        let slot =
-            NaiveTime::parse_from_str(slot, "%H%M").map_err(|_| QrError::Malformed("bad slot"))?;
+        let date = NaiveDate::parse_from_str(date, "%Y%m%d").map_err(|_| QrError::Malformed("bad date"))?;
+        let slot = NaiveTime::parse_from_str(slot, "%H%M").map_err(|_| QrError::Malformed("bad slot"))?;
         // Strict base32: upper case, no padding, zero trailing bits.
         let signature_bytes = BASE32_NOPAD
             .decode(signature_text.as_bytes())
             .map_err(|_| QrError::Malformed("signature is not base32"))?;
-        let signature_bytes: [u8; 64] = signature_bytes
-            .try_into()
-            .map_err(|_| QrError::Malformed("signature has the wrong length"))?;
+        let signature_bytes: [u8; 64] =
+            signature_bytes.try_into().map_err(|_| QrError::Malformed("signature has the wrong length"))?;
         let key = self
             .keys
             .iter()
@@ -208,12 +201,7 @@ fn is_upper_alnum(c: char) -> bool {
     c.is_ascii_uppercase() || c.is_ascii_digit()
 }
 
-fn check_field(
-    value: &str,
-    min: usize,
-    max: usize,
-    allowed: impl Fn(char) -> bool,
-) -> Result<(), QrError> {
+fn check_field(value: &str, min: usize, max: usize, allowed: impl Fn(char) -> bool) -> Result<(), QrError> {
     if value.len() < min || value.len() > max || !value.chars().all(allowed) {
         return Err(QrError::Malformed("bad field"));
     }
@@ -301,7 +289,9 @@ mod tests {
     #[test]
     fn garbage_is_refused() {
         let verifier = QrVerifier::new([signer().verifying_key()]);
-        for text in ["", "hello", "AQ1", "AQ1.......", "AQ1.X.A.20261125.0800.ABCD.ABCDEF.", &"A".repeat(5000)] {
+        for text in
+            ["", "hello", "AQ1", "AQ1.......", "AQ1.X.A.20261125.0800.ABCD.ABCDEF.", &"A".repeat(5000)]
+        {
             assert!(verifier.verify(text).is_err(), "{text:?}");
         }
     }

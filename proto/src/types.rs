@@ -60,9 +60,9 @@ impl std::str::FromStr for Role {
             "staff" => Ok(Role::Staff),
             "kiosk" => Ok(Role::Kiosk),
             "display" => Ok(Role::Display),
-            other => Err(format!(
-                "unknown role {other:?} (expected admin, supervisor, staff, kiosk or display)"
-            )),
+            other => {
+                Err(format!("unknown role {other:?} (expected admin, supervisor, staff, kiosk or display)"))
+            }
         }
     }
 }

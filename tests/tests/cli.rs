@@ -12,7 +12,8 @@ async fn default_config_keygen_users_devices_import_and_serve() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("hub.toml");
     let data = dir.path().join("data");
-    let (config_s, data_s) = (config.to_str().expect("utf8").to_owned(), data.to_str().expect("utf8").to_owned());
+    let (config_s, data_s) =
+        (config.to_str().expect("utf8").to_owned(), data.to_str().expect("utf8").to_owned());
 
     let (ok, printed, _) = run_cli(&["default-config"], "");
     assert!(ok);
@@ -28,17 +29,22 @@ async fn default_config_keygen_users_devices_import_and_serve() {
     assert_eq!(first_key, second_key, "keygen keeps an existing key");
     assert!(antrian_proto::qr::decode_public_key(first_key.trim()).is_ok());
 
-    let (ok, _, err) = run_cli(&[g.clone(), vec!["user", "add", "admin", "--role", "admin"]].concat(), "rahasia-admin\n");
+    let (ok, _, err) =
+        run_cli(&[g.clone(), vec!["user", "add", "admin", "--role", "admin"]].concat(), "rahasia-admin\n");
     assert!(ok, "{err}");
-    let (ok, _, err) = run_cli(&[g.clone(), vec!["user", "add", "short", "--role", "staff"]].concat(), "pendek\n");
+    let (ok, _, err) =
+        run_cli(&[g.clone(), vec!["user", "add", "short", "--role", "staff"]].concat(), "pendek\n");
     assert!(!ok && err.contains("at least 8"), "{err}");
-    let (ok, _, err) = run_cli(&[g.clone(), vec!["user", "add", "x", "--role", "boss"]].concat(), "whatever-long\n");
+    let (ok, _, err) =
+        run_cli(&[g.clone(), vec!["user", "add", "x", "--role", "boss"]].concat(), "whatever-long\n");
     assert!(!ok && err.contains("boss"), "{err}");
-    let (ok, token, err) = run_cli(&[g.clone(), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
+    let (ok, token, err) =
+        run_cli(&[g.clone(), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
     assert!(ok, "{err}");
     let token = token.trim().to_owned();
     assert!(token.len() >= 40);
-    let (ok, _, err) = run_cli(&[g.clone(), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
+    let (ok, _, err) =
+        run_cli(&[g.clone(), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
     assert!(!ok && err.contains("already exists"), "{err}");
 
     // Import: a bad line is named and nothing is imported; a good file imports.
@@ -109,7 +115,13 @@ async fn demo_prints_logins_and_tokens_that_work() {
         .and_then(|l| l.split_whitespace().last())
         .expect("kiosk token")
         .to_owned();
-    let qr = printed.iter().skip_while(|l| !l.contains("sample booking")).nth(1).expect("qr line").trim().to_owned();
+    let qr = printed
+        .iter()
+        .skip_while(|l| !l.contains("sample booking"))
+        .nth(1)
+        .expect("qr line")
+        .trim()
+        .to_owned();
     let kiosk = Client::new(&url).with_token(kiosk_token);
     let answer = kiosk.checkin_qr(&qr).await.expect("the demo QR checks in at 09:05");
     assert!(answer.ticket.number.starts_with('A') || answer.ticket.number.starts_with('B'));

@@ -19,9 +19,11 @@ async fn answered_check_ins_survive_sigkill_with_their_numbers() {
     let data_s = data.to_str().expect("utf8").to_owned();
     let log = dir.path().join("hub.log");
     let global = ["--data-dir", data_s.as_str()];
-    let (ok, _, err) = run_cli(&[&global[..], &["user", "add", "admin", "--role", "admin"]].concat(), "crash-admin-pw\n");
+    let (ok, _, err) =
+        run_cli(&[&global[..], &["user", "add", "admin", "--role", "admin"]].concat(), "crash-admin-pw\n");
     assert!(ok, "{err}");
-    let (ok, token, err) = run_cli(&[&global[..], &["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
+    let (ok, token, err) =
+        run_cli(&[&global[..], &["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
     assert!(ok, "{err}");
     let kiosk_token = token.trim().to_owned();
 
@@ -58,7 +60,10 @@ async fn answered_check_ins_survive_sigkill_with_their_numbers() {
                     let Some(booking) = pending.lock().expect("lock").pop() else { return };
                     match kiosk.checkin_qr(&booking.qr).await {
                         Ok(answer) => {
-                            answered.lock().expect("lock").insert(booking.booking_code.clone(), answer.ticket.number);
+                            answered
+                                .lock()
+                                .expect("lock")
+                                .insert(booking.booking_code.clone(), answer.ticket.number);
                         }
                         // The hub died with this request in flight: it may or may not have
                         // committed; it is not counted as answered.

@@ -57,10 +57,8 @@ pub async fn events(
             return Err(ApiError::forbidden());
         }
     }
-    let last_event_id = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let last_event_id =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     let since = last_event_id.or(query.since);
     // Subscribe first, then read: nothing can fall between the backlog and the live events.
     let live = hub.db.subscribe();
@@ -70,18 +68,29 @@ pub async fn events(
             let office = office.clone();
             hub.db
                 .read(move |conn| {
-                    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events WHERE office = ?1", [office], |r| {
-                        r.get::<_, i64>(0)
-                    })? as u64)
+                    Ok(conn.query_row(
+                        "SELECT COALESCE(MAX(id), 0) FROM events WHERE office = ?1",
+                        [office],
+                        |r| r.get::<_, i64>(0),
+                    )? as u64)
                 })
                 .await?
         }
     };
     let shutdown = hub.shutdown_signal();
-    let state = Subscription { hub, office, shutdown, live, last: start, backlog: VecDeque::new(), from_db: since.is_some() };
+    let state = Subscription {
+        hub,
+        office,
+        shutdown,
+        live,
+        last: start,
+        backlog: VecDeque::new(),
+        from_db: since.is_some(),
+    };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
         let event = s.next().await?;
-        let sse = Event::default().id(event.id.to_string()).event(event.event.kind()).data(event.event.data_json());
+        let sse =
+            Event::default().id(event.id.to_string()).event(event.event.kind()).data(event.event.data_json());
         Some((Ok(sse), s))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
@@ -110,7 +119,8 @@ impl Subscription {
             }
             if self.from_db {
                 let (office, since) = (self.office.clone(), self.last);
-                let page = self.hub.db.read(move |conn| db::events_after(conn, &office, since, PAGE)).await.ok()?;
+                let page =
+                    self.hub.db.read(move |conn| db::events_after(conn, &office, since, PAGE)).await.ok()?;
                 self.from_db = page.len() == PAGE as usize;
                 self.backlog.extend(page);
                 continue;
@@ -129,7 +139,12 @@ impl Subscription {
                         // to be sure nothing in between is skipped.
                         self.backlog.push_back(event);
                         let (office, since) = (self.office.clone(), self.last);
-                        let page = self.hub.db.read(move |conn| db::events_after(conn, &office, since, PAGE)).await.ok()?;
+                        let page = self
+                            .hub
+                            .db
+                            .read(move |conn| db::events_after(conn, &office, since, PAGE))
+                            .await
+                            .ok()?;
                         let mut merged: Vec<EventEnvelope> = page;
                         merged.extend(self.backlog.drain(..));
                         merged.sort_by_key(|e| e.id);

@@ -19,10 +19,10 @@ pub const SESSION_COOKIE: &str = "antrian_session";
 
 /// The bearer token, or the session cookie of a browser.
 pub fn token_of(headers: &HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
-            return Some(token.trim().to_owned());
-        }
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
+    {
+        return Some(token.trim().to_owned());
     }
     headers
         .get_all(axum::http::header::COOKIE)

@@ -13,13 +13,13 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{self, Admin, ApiJson, Kiosk, MaybeJson, Staff, Supervisor};
+use crate::appointments;
 use crate::auth::{self, Caller};
 use crate::db::Tx;
 use crate::engine::CounterAction;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
 use crate::queue::{self, CheckinTarget, TicketOp};
-use crate::appointments;
 
 type HubState = State<Arc<Hub>>;
 
@@ -29,10 +29,10 @@ async fn once<F>(hub: &Arc<Hub>, caller: &Caller, request_id: Option<String>, jo
 where
     F: FnOnce(&mut Tx<'_>, &Hub, i64) -> ApiResult<(StatusCode, Option<serde_json::Value>)> + Send + 'static,
 {
-    if let Some(id) = &request_id {
-        if id.is_empty() || id.chars().count() > 64 {
-            return Err(ApiError::invalid("request_id must be 1-64 characters"));
-        }
+    if let Some(id) = &request_id
+        && (id.is_empty() || id.chars().count() > 64)
+    {
+        return Err(ApiError::invalid("request_id must be 1-64 characters"));
     }
     let key = caller.idempotency_key();
     let hub2 = hub.clone();
@@ -72,7 +72,11 @@ fn json<T: Serialize>(value: &T) -> ApiResult<Option<serde_json::Value>> {
 }
 
 fn check_office(hub: &Hub, office: &str) -> ApiResult<()> {
-    if office == hub.config.office.id { Ok(()) } else { Err(ApiError::not_found(format!("office {office:?}"))) }
+    if office == hub.config.office.id {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("office {office:?}")))
+    }
 }
 
 /// The hub is up.
@@ -114,8 +118,8 @@ pub async fn login(State(hub): HubState, ApiJson(request): ApiJson<LoginRequest>
         });
         auth::verify_password(&hash, &password)
     })
-        .await
-        .map_err(ApiError::internal)?;
+    .await
+    .map_err(ApiError::internal)?;
     let Some((user_id, _, role)) = user.filter(|_| verified) else {
         hub.auth.record_failure(&username, now);
         tracing::warn!(%username, "failed login");
@@ -189,7 +193,10 @@ pub async fn offices(State(hub): HubState) -> Json<OfficesResponse> {
             slots: c
                 .slots
                 .iter()
-                .map(|s| SlotInfo { slot: s.start.format("%H:%M").to_string(), end: s.end.format("%H:%M").to_string() })
+                .map(|s| SlotInfo {
+                    slot: s.start.format("%H:%M").to_string(),
+                    end: s.end.format("%H:%M").to_string(),
+                })
                 .collect(),
         }],
     })
@@ -245,10 +252,8 @@ pub async fn cancel_booking(
     ApiJson(body): ApiJson<NikLast4>,
 ) -> ApiResult<Json<Appointment>> {
     let hub2 = hub.clone();
-    let appointment = hub
-        .db
-        .write(move |tx| appointments::cancel(tx, &code, &body.nik_last4, hub2.clock.now_ms()))
-        .await?;
+    let appointment =
+        hub.db.write(move |tx| appointments::cancel(tx, &code, &body.nik_last4, hub2.clock.now_ms())).await?;
     Ok(Json(appointment))
 }
 
@@ -257,7 +262,11 @@ pub async fn cancel_booking(
     responses((status = 201, body = CheckinResponse), (status = 200, body = CheckinResponse),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn checkin(State(hub): HubState, kiosk: Kiosk, ApiJson(request): ApiJson<CheckinRequest>) -> ApiResult<Response> {
+pub async fn checkin(
+    State(hub): HubState,
+    kiosk: Kiosk,
+    ApiJson(request): ApiJson<CheckinRequest>,
+) -> ApiResult<Response> {
     let target = match (&request.qr, &request.booking_code, &request.nik_last4) {
         (Some(qr), _, _) => {
             // Verified here, off the writer: signatures cost CPU, not storage.
@@ -290,7 +299,11 @@ pub async fn checkin(State(hub): HubState, kiosk: Kiosk, ApiJson(request): ApiJs
 #[utoipa::path(post, path = "/api/v1/walkins", request_body = WalkinRequest, security(("bearer" = [])),
     responses((status = 201, body = TicketResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn walkin(State(hub): HubState, kiosk: Kiosk, ApiJson(request): ApiJson<WalkinRequest>) -> ApiResult<Response> {
+pub async fn walkin(
+    State(hub): HubState,
+    kiosk: Kiosk,
+    ApiJson(request): ApiJson<WalkinRequest>,
+) -> ApiResult<Response> {
     once(&hub, &kiosk.caller, request.request_id, move |tx, hub, now| {
         let ticket = queue::walkin(tx, hub, now, &request.service)?;
         Ok((StatusCode::CREATED, json(&TicketResponse { ticket })?))
@@ -301,7 +314,11 @@ pub async fn walkin(State(hub): HubState, kiosk: Kiosk, ApiJson(request): ApiJso
 /// Today's queue per stage, waiting tickets in call order (staff).
 #[utoipa::path(get, path = "/api/v1/offices/{office}/queue", params(("office" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = QueueResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn queue(State(hub): HubState, _staff: Staff, Path(office): Path<String>) -> ApiResult<Json<QueueResponse>> {
+pub async fn queue(
+    State(hub): HubState,
+    _staff: Staff,
+    Path(office): Path<String>,
+) -> ApiResult<Json<QueueResponse>> {
     check_office(&hub, &office)?;
     let hub2 = hub.clone();
     Ok(Json(hub.db.read(move |conn| queue::queue_view(conn, &hub2)).await?))
@@ -310,7 +327,11 @@ pub async fn queue(State(hub): HubState, _staff: Staff, Path(office): Path<Strin
 /// Counters with their state and current ticket (staff).
 #[utoipa::path(get, path = "/api/v1/offices/{office}/counters", params(("office" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = CountersResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn counters(State(hub): HubState, _staff: Staff, Path(office): Path<String>) -> ApiResult<Json<CountersResponse>> {
+pub async fn counters(
+    State(hub): HubState,
+    _staff: Staff,
+    Path(office): Path<String>,
+) -> ApiResult<Json<CountersResponse>> {
     check_office(&hub, &office)?;
     let hub2 = hub.clone();
     let counters = hub.db.read(move |conn| queue::counters_view(conn, &hub2)).await?;
@@ -328,9 +349,11 @@ pub async fn call_next(
     Path(counter): Path<String>,
     MaybeJson(request): MaybeJson<ActionRequest>,
 ) -> ApiResult<Response> {
-    once(&hub, &staff.caller, request.request_id, move |tx, hub, now| match queue::call_next(tx, hub, now, &counter)? {
-        Some(ticket) => Ok((StatusCode::OK, json(&TicketResponse { ticket })?)),
-        None => Ok((StatusCode::NO_CONTENT, None)),
+    once(&hub, &staff.caller, request.request_id, move |tx, hub, now| {
+        match queue::call_next(tx, hub, now, &counter)? {
+            Some(ticket) => Ok((StatusCode::OK, json(&TicketResponse { ticket })?)),
+            None => Ok((StatusCode::NO_CONTENT, None)),
+        }
     })
     .await
 }
@@ -353,7 +376,13 @@ pub async fn call_ticket(
     .await
 }
 
-async fn counter_action(hub: Arc<Hub>, caller: Caller, counter: String, request: ActionRequest, action: CounterAction) -> ApiResult<Response> {
+async fn counter_action(
+    hub: Arc<Hub>,
+    caller: Caller,
+    counter: String,
+    request: ActionRequest,
+    action: CounterAction,
+) -> ApiResult<Response> {
     once(&hub, &caller, request.request_id, move |tx, hub, now| {
         let counter = queue::counter_op(tx, hub, now, &counter, action)?;
         Ok((StatusCode::OK, json(&CounterResponse { counter })?))
@@ -365,7 +394,12 @@ async fn counter_action(hub: Arc<Hub>, caller: Caller, counter: String, request:
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/pause", params(("counter" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = CounterResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn pause_counter(State(hub): HubState, staff: Staff, Path(counter): Path<String>, MaybeJson(request): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn pause_counter(
+    State(hub): HubState,
+    staff: Staff,
+    Path(counter): Path<String>,
+    MaybeJson(request): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     counter_action(hub, staff.caller, counter, request, CounterAction::Pause).await
 }
 
@@ -373,7 +407,12 @@ pub async fn pause_counter(State(hub): HubState, staff: Staff, Path(counter): Pa
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/open", params(("counter" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = CounterResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn open_counter(State(hub): HubState, staff: Staff, Path(counter): Path<String>, MaybeJson(request): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn open_counter(
+    State(hub): HubState,
+    staff: Staff,
+    Path(counter): Path<String>,
+    MaybeJson(request): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     counter_action(hub, staff.caller, counter, request, CounterAction::Open).await
 }
 
@@ -381,11 +420,22 @@ pub async fn open_counter(State(hub): HubState, staff: Staff, Path(counter): Pat
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/close", params(("counter" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = CounterResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn close_counter(State(hub): HubState, staff: Staff, Path(counter): Path<String>, MaybeJson(request): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn close_counter(
+    State(hub): HubState,
+    staff: Staff,
+    Path(counter): Path<String>,
+    MaybeJson(request): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     counter_action(hub, staff.caller, counter, request, CounterAction::Close).await
 }
 
-async fn ticket_action(hub: Arc<Hub>, caller: Caller, ticket: String, request_id: Option<String>, op: TicketOp) -> ApiResult<Response> {
+async fn ticket_action(
+    hub: Arc<Hub>,
+    caller: Caller,
+    ticket: String,
+    request_id: Option<String>,
+    op: TicketOp,
+) -> ApiResult<Response> {
     once(&hub, &caller, request_id, move |tx, hub, now| {
         let ticket = queue::ticket_op(tx, hub, now, &ticket, op)?;
         Ok((StatusCode::OK, json(&TicketResponse { ticket })?))
@@ -397,7 +447,12 @@ async fn ticket_action(hub: Arc<Hub>, caller: Caller, ticket: String, request_id
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/recall", params(("id" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn recall(State(hub): HubState, staff: Staff, Path(id): Path<String>, MaybeJson(r): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn recall(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    MaybeJson(r): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     ticket_action(hub, staff.caller, id, r.request_id, TicketOp::Recall).await
 }
 
@@ -405,7 +460,12 @@ pub async fn recall(State(hub): HubState, staff: Staff, Path(id): Path<String>, 
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/start", params(("id" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn start(State(hub): HubState, staff: Staff, Path(id): Path<String>, MaybeJson(r): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn start(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    MaybeJson(r): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     ticket_action(hub, staff.caller, id, r.request_id, TicketOp::Start).await
 }
 
@@ -414,7 +474,12 @@ pub async fn start(State(hub): HubState, staff: Staff, Path(id): Path<String>, M
     request_body(content = FinishRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn finish(State(hub): HubState, staff: Staff, Path(id): Path<String>, MaybeJson(r): MaybeJson<FinishRequest>) -> ApiResult<Response> {
+pub async fn finish(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    MaybeJson(r): MaybeJson<FinishRequest>,
+) -> ApiResult<Response> {
     ticket_action(hub, staff.caller, id, r.request_id, TicketOp::Finish { next_stage: r.next_stage }).await
 }
 
@@ -422,7 +487,12 @@ pub async fn finish(State(hub): HubState, staff: Staff, Path(id): Path<String>, 
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/no-show", params(("id" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn no_show(State(hub): HubState, staff: Staff, Path(id): Path<String>, MaybeJson(r): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn no_show(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    MaybeJson(r): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     ticket_action(hub, staff.caller, id, r.request_id, TicketOp::NoShow).await
 }
 
@@ -430,7 +500,12 @@ pub async fn no_show(State(hub): HubState, staff: Staff, Path(id): Path<String>,
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/requeue", params(("id" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn requeue(State(hub): HubState, staff: Staff, Path(id): Path<String>, MaybeJson(r): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn requeue(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    MaybeJson(r): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     ticket_action(hub, staff.caller, id, r.request_id, TicketOp::Requeue).await
 }
 
@@ -438,7 +513,12 @@ pub async fn requeue(State(hub): HubState, staff: Staff, Path(id): Path<String>,
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/cancel", params(("id" = String, Path)),
     request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn cancel_ticket(State(hub): HubState, staff: Staff, Path(id): Path<String>, MaybeJson(r): MaybeJson<ActionRequest>) -> ApiResult<Response> {
+pub async fn cancel_ticket(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    MaybeJson(r): MaybeJson<ActionRequest>,
+) -> ApiResult<Response> {
     ticket_action(hub, staff.caller, id, r.request_id, TicketOp::Cancel).await
 }
 
@@ -447,8 +527,20 @@ pub async fn cancel_ticket(State(hub): HubState, staff: Staff, Path(id): Path<St
     security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn transfer(State(hub): HubState, staff: Staff, Path(id): Path<String>, ApiJson(r): ApiJson<TransferRequest>) -> ApiResult<Response> {
-    ticket_action(hub, staff.caller, id, r.request_id, TicketOp::Transfer { stage: r.stage, counter: r.counter }).await
+pub async fn transfer(
+    State(hub): HubState,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<TransferRequest>,
+) -> ApiResult<Response> {
+    ticket_action(
+        hub,
+        staff.caller,
+        id,
+        r.request_id,
+        TicketOp::Transfer { stage: r.stage, counter: r.counter },
+    )
+    .await
 }
 
 /// A ticket's live status, for whoever holds its token (the QR on the printed ticket).
@@ -476,7 +568,11 @@ pub async fn status(State(hub): HubState, Path(token): Path<String>) -> ApiResul
 /// Revokes a device's token at once (supervisor).
 #[utoipa::path(delete, path = "/api/v1/devices/{name}", params(("name" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn revoke_device(State(hub): HubState, _supervisor: Supervisor, Path(name): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke_device(
+    State(hub): HubState,
+    _supervisor: Supervisor,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
     let now = hub.clock.now_ms();
     hub.db.write(move |tx| auth::revoke_device(tx, &name, now)).await?;
     Ok(StatusCode::NO_CONTENT)

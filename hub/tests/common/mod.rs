@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use antrian_hub::Hub;
 use antrian_hub::auth;
 use antrian_hub::clock::Clock;
 use antrian_hub::config::{Config, DEFAULT_CONFIG};
-use antrian_hub::Hub;
 use antrian_proto::{Appointment, Client, NewAppointment, Role};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use tokio::sync::oneshot;
@@ -92,7 +92,8 @@ impl TestHub {
 
     pub async fn device(&self, name: &str, role: Role) -> Client {
         let (name, now) = (name.to_owned(), self.hub.clock.now_ms());
-        let token = self.hub.db.write(move |tx| auth::add_device(tx, &name, role, now)).await.expect("device added");
+        let token =
+            self.hub.db.write(move |tx| auth::add_device(tx, &name, role, now)).await.expect("device added");
         self.anonymous().with_token(token)
     }
 
@@ -159,12 +160,14 @@ pub fn code<T: std::fmt::Debug>(result: Result<T, antrian_proto::ClientError>) -
 }
 
 /// The maintained waiting counts agree with the tickets themselves.
+type Counts = Vec<(String, bool, i64)>;
+
 pub async fn assert_waiting_counts_consistent(hub: &TestHub) {
-    let (kept, actual): (Vec<(String, bool, i64)>, Vec<(String, bool, i64)>) = hub
+    let (kept, actual): (Counts, Counts) = hub
         .hub
         .db
         .read(|c| {
-            let rows = |sql: &str| -> rusqlite::Result<Vec<(String, bool, i64)>> {
+            let rows = |sql: &str| -> rusqlite::Result<Counts> {
                 let mut statement = c.prepare(sql)?;
                 let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
                 rows.collect()
