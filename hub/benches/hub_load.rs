@@ -34,7 +34,11 @@ fn options() -> Options {
             .and_then(|v| v.parse().ok())
             .unwrap_or(default)
     };
-    Options { clients: value("--clients", 200), tickets: value("--tickets", 4000), rate: value("--rate", 2000) }
+    Options {
+        clients: value("--clients", 200),
+        tickets: value("--tickets", 4000),
+        rate: value("--rate", 2000),
+    }
 }
 
 /// The demo office with `counters` counters at the document check.
@@ -240,13 +244,14 @@ async fn bench(options: Options) {
         .await;
     checkins.print();
     let paced_kiosk = kiosk_for_paced.clone();
-    let mut paced = run_paced("check-in@", options.clients, options.rate, paced_bookings, move |booking: Appointment| {
-        let kiosk = paced_kiosk.clone();
-        async move {
-            kiosk.checkin_qr(&booking.qr).await.expect("check-in");
-        }
-    })
-    .await;
+    let mut paced =
+        run_paced("check-in@", options.clients, options.rate, paced_bookings, move |booking: Appointment| {
+            let kiosk = paced_kiosk.clone();
+            async move {
+                kiosk.checkin_qr(&booking.qr).await.expect("check-in");
+            }
+        })
+        .await;
     print!("paced {}/s: ", options.rate);
     paced.print();
 
