@@ -45,6 +45,22 @@ impl Tx<'_> {
 type Completion = Box<dyn FnOnce(ApiResult<()>) + Send>;
 type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Completion) + Send>;
 
+/// Wraps a typed job for the writer: its result is handed to `reply` after the commit, or the
+/// commit's error if the shared transaction failed.
+fn boxed_job<T, F, R>(job: F, reply: R) -> Job
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
+    R: FnOnce(ApiResult<T>) + Send + 'static,
+{
+    Box::new(move |tx| {
+        let result = job(tx);
+        let ok = result.is_ok();
+        let completion: Completion = Box::new(move |committed| reply(committed.and(result)));
+        (ok, completion)
+    })
+}
+
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<DbInner>,
@@ -139,15 +155,9 @@ impl Db {
         F: FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<ApiResult<T>>();
-        let job: Job = Box::new(move |tx| {
-            let result = job(tx);
-            let ok = result.is_ok();
-            let completion: Completion = Box::new(move |committed| {
-                let _ = reply.send(committed.and(result));
-            });
-            (ok, completion)
-        });
-        self.submit(job)?;
+        self.submit(boxed_job(job, move |result| {
+            let _ = reply.send(result);
+        }))?;
         answer.await.map_err(|_| ApiError::unavailable("the database writer stopped"))?
     }
 
@@ -158,15 +168,9 @@ impl Db {
         F: FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
     {
         let (reply, answer) = mpsc::channel::<ApiResult<T>>();
-        let job: Job = Box::new(move |tx| {
-            let result = job(tx);
-            let ok = result.is_ok();
-            let completion: Completion = Box::new(move |committed| {
-                let _ = reply.send(committed.and(result));
-            });
-            (ok, completion)
-        });
-        self.submit(job)?;
+        self.submit(boxed_job(job, move |result| {
+            let _ = reply.send(result);
+        }))?;
         answer.recv().map_err(|_| ApiError::unavailable("the database writer stopped"))?
     }
 

@@ -545,6 +545,24 @@ fn update_state(tx: &mut Tx<'_>, row: &TicketRow) -> ApiResult<()> {
     Ok(())
 }
 
+/// Ends the ticket's current visit with `outcome` and puts it in `state`, away from counters.
+fn leave_queue(
+    tx: &mut Tx<'_>,
+    hub: &Hub,
+    now: i64,
+    row: &mut TicketRow,
+    outcome: Option<&str>,
+    state: TicketState,
+) -> ApiResult<()> {
+    if let Some(outcome) = outcome {
+        close_visit(tx, row.visit_id, now, outcome)?;
+    }
+    row.state = state;
+    row.counter = None;
+    update_state(tx, row)?;
+    emit_ticket(tx, hub, now, row)
+}
+
 /// Issues a new ticket for `service`, numbered from 001 per office, service and day.
 fn issue(
     tx: &mut Tx<'_>,
@@ -886,22 +904,10 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
                     emit_ticket(tx, hub, now, &row)?;
                     waiting_changed.push(stage.clone());
                 }
-                AfterFinish::Done => {
-                    close_visit(tx, row.visit_id, now, "done")?;
-                    row.state = TicketState::Done;
-                    row.counter = None;
-                    update_state(tx, &row)?;
-                    emit_ticket(tx, hub, now, &row)?;
-                }
+                AfterFinish::Done => leave_queue(tx, hub, now, &mut row, Some("done"), TicketState::Done)?,
             }
         }
-        TicketOp::NoShow => {
-            close_visit(tx, row.visit_id, now, "no_show")?;
-            row.state = TicketState::NoShow;
-            row.counter = None;
-            update_state(tx, &row)?;
-            emit_ticket(tx, hub, now, &row)?;
-        }
+        TicketOp::NoShow => leave_queue(tx, hub, now, &mut row, Some("no_show"), TicketState::NoShow)?,
         TicketOp::Requeue => {
             let stage = row.stage.clone();
             enqueue(tx, &mut row, &stage, now, None, true)?;
@@ -909,13 +915,9 @@ pub fn ticket_op(tx: &mut Tx<'_>, hub: &Hub, now: i64, ticket_id: &str, op: Tick
             waiting_changed.push(stage.clone());
         }
         TicketOp::Cancel => {
-            if row.state != TicketState::NoShow {
-                close_visit(tx, row.visit_id, now, "cancelled")?;
-            }
-            row.state = TicketState::Cancelled;
-            row.counter = None;
-            update_state(tx, &row)?;
-            emit_ticket(tx, hub, now, &row)?;
+            // A no-show's visit is already closed as such.
+            let outcome = (row.state != TicketState::NoShow).then_some("cancelled");
+            leave_queue(tx, hub, now, &mut row, outcome, TicketState::Cancelled)?;
             if was_waiting {
                 waiting_changed.push(old_stage.clone());
             }
