@@ -106,12 +106,10 @@ fn open_hub(config: Config, dir: &Path, clock: Option<DateTime<FixedOffset>>) ->
     Hub::open(config, dir, clock)
 }
 
+/// Runs a command. Everything but serving is plain blocking work (database, files, stdin),
+/// done with `block_in_place` so no async worker thread is ever blocked by it.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
-        Command::DefaultConfig => {
-            print!("{DEFAULT_CONFIG}");
-            Ok(())
-        }
         Command::Serve(args) => {
             let config = load_config(&cli)?;
             if cli.config.is_none() {
@@ -121,48 +119,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let dir = data_dir(&cli, &config);
             let listen = args.listen.clone().unwrap_or_else(|| config.hub.listen.clone());
-            let hub = open_hub(config, &dir, args.clock)?;
+            let clock = args.clock;
+            let hub = tokio::task::block_in_place(|| open_hub(config, &dir, clock))?;
             serve_until_signal(hub, &listen).await
         }
         Command::Demo(args) => {
-            let config = load_config(&cli)?;
-            let temp = tempfile::Builder::new().prefix("antrian-demo-").tempdir()?;
-            let dir = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
-            let listen = args.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-            let clock = args.clock.or_else(|| demo::office_hours_clock(&config));
-            let hub = open_hub(config, &dir, clock)?;
-            let seeded =
-                tokio::task::block_in_place(|| demo::seed(&hub, 6)).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let mut out = std::io::stdout().lock();
-            writeln!(
-                out,
-                "Antrian demo: {} — {}",
-                hub.config.office.name,
-                hub.clock.now().format("%Y-%m-%d %H:%M")
-            )?;
-            writeln!(out, "  data dir (removed on exit): {}", dir.display())?;
-            writeln!(out, "  {} appointments booked for today", seeded.appointments)?;
-            for (user, password, role) in demo::DEMO_USERS {
-                writeln!(out, "  login {user:<11} password {password:<16} ({})", role.as_str())?;
-            }
-            for (name, role, token) in &seeded.devices {
-                writeln!(out, "  device {name:<10} ({}) token {token}", role.as_str())?;
-            }
-            if let Some(booking) = &seeded.sample_booking {
-                writeln!(
-                    out,
-                    "  sample booking {} (NIK ...{}), slot {}: QR text\n    {}",
-                    booking.booking_code, booking.nik_last4, booking.slot, booking.qr
-                )?;
-            }
-            drop(out);
+            let (hub, temp, listen) = tokio::task::block_in_place(|| prepare_demo(&cli, args))?;
             let result = serve_until_signal(hub, &listen).await;
             drop(temp);
             result
         }
+        _ => tokio::task::block_in_place(|| run_blocking(&cli)),
+    }
+}
+
+/// Opens and seeds the demo office and prints how to use it.
+fn prepare_demo(cli: &Cli, args: &ServeArgs) -> anyhow::Result<(Arc<Hub>, tempfile::TempDir, String)> {
+    let config = load_config(cli)?;
+    let temp = tempfile::Builder::new().prefix("antrian-demo-").tempdir()?;
+    let dir = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    let listen = args.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let clock = args.clock.or_else(|| demo::office_hours_clock(&config));
+    let hub = open_hub(config, &dir, clock)?;
+    let seeded = demo::seed(&hub, 6).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;
+    writeln!(out, "  data dir (removed on exit): {}", dir.display())?;
+    writeln!(out, "  {} appointments booked for today", seeded.appointments)?;
+    for (user, password, role) in demo::DEMO_USERS {
+        writeln!(out, "  login {user:<11} password {password:<16} ({})", role.as_str())?;
+    }
+    for (name, role, token) in &seeded.devices {
+        writeln!(out, "  device {name:<10} ({}) token {token}", role.as_str())?;
+    }
+    if let Some(booking) = &seeded.sample_booking {
+        writeln!(
+            out,
+            "  sample booking {} (NIK ...{}), slot {}: QR text\n    {}",
+            booking.booking_code, booking.nik_last4, booking.slot, booking.qr
+        )?;
+    }
+    Ok((hub, temp, listen))
+}
+
+fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::DefaultConfig => {
+            print!("{DEFAULT_CONFIG}");
+            Ok(())
+        }
+        Command::Serve(_) | Command::Demo(_) => unreachable!("served by run"),
         Command::User { command: UserCommand::Add { name, role } } => {
-            let config = load_config(&cli)?;
-            let hub = open_hub(config, &data_dir(&cli, &config_dir_hint(&cli)?), None)?;
+            let config = load_config(cli)?;
+            let dir = data_dir(cli, &config);
+            let hub = open_hub(config, &dir, None)?;
             let mut password = String::new();
             std::io::stdin()
                 .lock()
@@ -180,8 +190,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Device { command } => {
-            let config = load_config(&cli)?;
-            let hub = open_hub(config, &data_dir(&cli, &config_dir_hint(&cli)?), None)?;
+            let config = load_config(cli)?;
+            let dir = data_dir(cli, &config);
+            let hub = open_hub(config, &dir, None)?;
             let now = hub.clock.now_ms();
             match command {
                 DeviceCommand::Add { name, role } => {
@@ -204,8 +215,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keygen => {
-            let config = load_config(&cli)?;
-            let dir = data_dir(&cli, &config);
+            let config = load_config(cli)?;
+            let dir = data_dir(cli, &config);
             let (secrets, created) = secrets::Secrets::load_or_create(&dir)?;
             let key = secrets.signer.verifying_key();
             eprintln!(
@@ -218,8 +229,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file } => {
-            let config = load_config(&cli)?;
-            let dir = data_dir(&cli, &config);
+            let config = load_config(cli)?;
+            let dir = data_dir(cli, &config);
             let items = read_csv(file)?;
             let hub = open_hub(config, &dir, None)?;
             let count = items.len();
@@ -251,10 +262,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
-}
-
-fn config_dir_hint(cli: &Cli) -> anyhow::Result<Config> {
-    load_config(cli)
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -88,6 +88,8 @@ async fn since_replays_over_raw_sse_with_ids_kinds_and_json() {
     let display = hub.device("display-1", Role::Display).await;
     let token = display.token().expect("token").to_owned();
     let ticket = kiosk.walkin("D", None).await.expect("walk-in");
+    let staff = hub.login_as("loket", Role::Staff).await;
+    staff.counter_action("8", "open").await.expect("open");
     let response = reqwest::Client::new()
         .get(format!("{}/api/v1/offices/kanim-jaksel/events?since=0", hub.url))
         .bearer_auth(&token)
@@ -98,7 +100,7 @@ async fn since_replays_over_raw_sse_with_ids_kinds_and_json() {
     assert!(response.headers()["content-type"].to_str().expect("ascii").starts_with("text/event-stream"));
     let mut body = response.bytes_stream();
     let mut text = String::new();
-    while !text.contains("event: waiting") {
+    while !text.contains("event: counter") {
         let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
             .await
             .expect("data")
@@ -108,6 +110,8 @@ async fn since_replays_over_raw_sse_with_ids_kinds_and_json() {
     }
     assert!(text.contains("id: 1\n"), "{text}");
     assert!(text.contains("event: ticket\n"), "{text}");
+    assert!(text.contains("event: waiting\n") && text.contains("\"count\":1"), "{text}");
+    assert!(text.contains("\"counter\":\"8\",\"state\":\"open\""), "{text}");
     assert!(text.contains(&format!("\"number\":\"{}\"", ticket.number)), "{text}");
     assert!(!text.contains("Pemohon"), "no names in events");
 }
