@@ -43,6 +43,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let address = listener.local_addr()?;
+    if address.ip().is_unspecified() && hub.public_url().is_empty() {
+        tracing::warn!(
+            "hub.public_url is empty: ticket links will point to 127.0.0.1, which phones cannot reach; \
+             set it to this server's LAN address"
+        );
+    }
     let shown = if address.ip().is_unspecified() {
         std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), address.port())
     } else {
