@@ -129,7 +129,7 @@ pub fn create(
     Ok(created)
 }
 
-fn create_one(
+pub(crate) fn create_one(
     tx: &mut Tx<'_>,
     hub: &Hub,
     item: NewAppointment,

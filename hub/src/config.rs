@@ -27,6 +27,8 @@ pub struct Config {
     pub counters: Vec<Counter>,
     pub slots: Vec<Slot>,
     #[serde(default)]
+    pub booking: BookingSection,
+    #[serde(default)]
     pub issuers: IssuersSection,
     #[serde(skip)]
     pub trusted_keys: Vec<VerifyingKey>,
@@ -148,6 +150,79 @@ pub struct Slot {
     pub capacity: BTreeMap<String, u32>,
 }
 
+/// Online booking: the horizon, the week, holidays and extra sessions, and limits against
+/// brokers (calo).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSection {
+    /// Bookable from this many days ahead (0: today's later slots too) ...
+    pub min_days_ahead: u32,
+    /// ... up to this many days ahead.
+    pub max_days_ahead: u32,
+    /// Days of the week with sessions, as mon, tue, ... sun.
+    pub weekdays: Vec<String>,
+    /// Holidays and other closed dates.
+    #[serde(default)]
+    pub closed_dates: Vec<chrono::NaiveDate>,
+    /// Dates with their own sessions (extra weekend sessions, shortened days).
+    #[serde(default)]
+    pub special_dates: Vec<SpecialDate>,
+    /// Active future bookings one NIK may hold.
+    pub max_active_per_nik: u32,
+    /// Booking requests per client address per minute; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Address of a reverse proxy whose X-Forwarded-For is believed; empty: none.
+    #[serde(default)]
+    pub trusted_proxy: String,
+    /// How often applicants who never came are marked no-show, in seconds.
+    #[serde(default = "default_no_show_sweep")]
+    pub no_show_sweep_seconds: u32,
+    #[serde(skip)]
+    pub open_weekdays: Vec<chrono::Weekday>,
+    #[serde(skip)]
+    pub proxy: Option<std::net::IpAddr>,
+}
+
+fn default_no_show_sweep() -> u32 {
+    60
+}
+
+impl Default for BookingSection {
+    fn default() -> Self {
+        BookingSection {
+            min_days_ahead: 1,
+            max_days_ahead: 30,
+            weekdays: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+            closed_dates: Vec::new(),
+            special_dates: Vec::new(),
+            max_active_per_nik: 2,
+            rate_limit_per_minute: 10,
+            trusted_proxy: String::new(),
+            no_show_sweep_seconds: 60,
+            open_weekdays: vec![
+                chrono::Weekday::Mon,
+                chrono::Weekday::Tue,
+                chrono::Weekday::Wed,
+                chrono::Weekday::Thu,
+                chrono::Weekday::Fri,
+            ],
+            proxy: None,
+        }
+    }
+}
+
+/// A date with its own sessions: only `slots` open (all configured slots when empty), with
+/// `capacity` per service if given, else each slot's own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialDate {
+    pub date: chrono::NaiveDate,
+    #[serde(default)]
+    pub slots: Vec<NaiveTime>,
+    #[serde(default)]
+    pub capacity: Option<BTreeMap<String, u32>>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssuersSection {
@@ -250,6 +325,36 @@ impl Config {
             }
         }
         self.slots.sort_by_key(|s| s.start);
+        self.booking.open_weekdays = self
+            .booking
+            .weekdays
+            .iter()
+            .map(|d| {
+                d.parse::<chrono::Weekday>()
+                    .map_err(|_| anyhow::anyhow!("booking.weekdays: {d:?} is not a day"))
+            })
+            .collect::<Result<_, _>>()?;
+        if self.booking.min_days_ahead > self.booking.max_days_ahead {
+            bail!("booking.min_days_ahead must not exceed booking.max_days_ahead");
+        }
+        for special in &self.booking.special_dates {
+            for slot in &special.slots {
+                if !self.slots.iter().any(|s| s.start == *slot) {
+                    bail!(
+                        "booking.special_dates {}: slot {} is not configured",
+                        special.date,
+                        slot.format("%H:%M")
+                    );
+                }
+            }
+        }
+        self.booking.proxy = match self.booking.trusted_proxy.trim() {
+            "" => None,
+            text => Some(
+                text.parse()
+                    .map_err(|_| anyhow::anyhow!("booking.trusted_proxy {text:?} is not an IP address"))?,
+            ),
+        };
         self.counter_index = self.counters.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         self.trusted_keys = self
             .issuers

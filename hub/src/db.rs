@@ -22,7 +22,10 @@ use crate::error::{ApiError, ApiResult};
 pub const DB_FILE: &str = "antrian.db";
 
 /// The numbered migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[(&str, &str)] = &[("001_initial", include_str!("../migrations/001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("001_initial", include_str!("../migrations/001_initial.sql")),
+    ("002_reschedule", include_str!("../migrations/002_reschedule.sql")),
+];
 
 /// What a job sees: the transaction (inside the job's savepoint) and the event log.
 pub struct Tx<'a> {

@@ -21,6 +21,7 @@ pub struct Hub {
     pub verifier: QrVerifier,
     pub db: Db,
     pub auth: AuthState,
+    pub booking_limiter: crate::booking::RateLimiter,
     public_url: RwLock<String>,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -55,6 +56,7 @@ impl Hub {
         let public_url = config.hub.public_url.trim_end_matches('/').to_owned();
         Ok(Arc::new(Hub {
             auth: AuthState::new(&config),
+            booking_limiter: crate::booking::RateLimiter::default(),
             config,
             clock,
             secrets,

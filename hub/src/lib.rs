@@ -18,6 +18,7 @@
 pub mod api;
 pub mod appointments;
 pub mod auth;
+pub mod booking;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -55,12 +56,30 @@ pub async fn serve(
         address
     };
     hub.set_public_url_if_unset(&format!("http://{shown}"));
-    let app = router(hub.clone());
+    let app = router(hub.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let signal_hub = hub.clone();
-    axum::serve(listener, app)
+    let sweeper = tokio::spawn(sweep_no_shows(hub.clone()));
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             signal_hub.begin_shutdown();
         })
-        .await
+        .await;
+    sweeper.abort();
+    served
+}
+
+/// Marks applicants who never came as no-show, every `booking.no_show_sweep_seconds`.
+async fn sweep_no_shows(hub: Arc<Hub>) {
+    let period = std::time::Duration::from_secs(u64::from(hub.config.booking.no_show_sweep_seconds.max(1)));
+    let mut ticker = tokio::time::interval(period);
+    loop {
+        ticker.tick().await;
+        let job_hub = hub.clone();
+        match hub.db.write(move |tx| booking::mark_no_shows(tx, &job_hub, job_hub.clock.now_ms())).await {
+            Ok(0) => {}
+            Ok(marked) => tracing::info!(marked, "bookings past their arrival window marked no-show"),
+            Err(error) => tracing::warn!(%error, "no-show sweep failed; will retry"),
+        }
+    }
 }

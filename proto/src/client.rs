@@ -177,6 +177,37 @@ impl Client {
         self.post(&format!("/api/v1/bookings/{code}/cancel"), &NikLast4 { nik_last4: nik_last4.into() }).await
     }
 
+    pub async fn book(&self, request: &BookingRequest) -> Result<Appointment, ClientError> {
+        self.post("/api/v1/bookings", request).await
+    }
+
+    pub async fn reschedule(
+        &self,
+        code: &str,
+        date: chrono::NaiveDate,
+        slot: &str,
+        nik_last4: &str,
+    ) -> Result<Appointment, ClientError> {
+        self.post(
+            &format!("/api/v1/bookings/{code}/reschedule"),
+            &RescheduleRequest { date, slot: slot.into(), nik_last4: nik_last4.into() },
+        )
+        .await
+    }
+
+    pub async fn availability(
+        &self,
+        office: &str,
+        date: chrono::NaiveDate,
+        service: &str,
+    ) -> Result<AvailabilityResponse, ClientError> {
+        self.get(&format!("/api/v1/offices/{office}/availability?date={date}&service={service}")).await
+    }
+
+    pub async fn calendar(&self, office: &str, service: &str) -> Result<CalendarResponse, ClientError> {
+        self.get(&format!("/api/v1/offices/{office}/calendar?service={service}")).await
+    }
+
     pub async fn checkin(&self, request: &CheckinRequest) -> Result<CheckinResponse, ClientError> {
         self.post("/api/v1/checkins", request).await
     }

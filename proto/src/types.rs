@@ -91,12 +91,14 @@ pub enum ErrorCode {
     Closed,
     CounterBusy,
     TooManyAttempts,
+    BookingLimit,
+    RateLimited,
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -116,6 +118,8 @@ impl ErrorCode {
         ErrorCode::Closed,
         ErrorCode::CounterBusy,
         ErrorCode::TooManyAttempts,
+        ErrorCode::BookingLimit,
+        ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -141,6 +145,8 @@ impl ErrorCode {
             ErrorCode::Closed => "closed",
             ErrorCode::CounterBusy => "counter_busy",
             ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::BookingLimit => "booking_limit",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -165,8 +171,9 @@ impl ErrorCode {
             | ErrorCode::QuotaFull
             | ErrorCode::DuplicateBooking
             | ErrorCode::Closed
-            | ErrorCode::CounterBusy => 409,
-            ErrorCode::TooManyAttempts => 429,
+            | ErrorCode::CounterBusy
+            | ErrorCode::BookingLimit => 409,
+            ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }
@@ -590,4 +597,71 @@ pub struct StatusResponse {
     pub counter_name: Option<String>,
     pub office: String,
     pub office_name: String,
+}
+
+/// `POST /api/v1/bookings`: an applicant books a slot.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookingRequest {
+    pub office: String,
+    pub service: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    /// Slot start, `HH:MM`.
+    pub slot: String,
+    pub name: String,
+    /// 16 digits.
+    pub nik: String,
+}
+
+/// `POST /api/v1/bookings/{code}/reschedule`: move a booking once, before its slot.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RescheduleRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    pub slot: String,
+    pub nik_last4: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlotAvailability {
+    /// Slot start, `HH:MM`.
+    pub slot: String,
+    pub end: String,
+    pub capacity: u32,
+    pub booked: u32,
+    pub remaining: u32,
+    /// False when the slot has started or the date is outside the booking horizon.
+    pub bookable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AvailabilityResponse {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    pub service: String,
+    /// Why nothing can be booked that day (holiday, weekend, outside the horizon), if so.
+    pub closed: Option<String>,
+    pub slots: Vec<SlotAvailability>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarDay {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    /// Places left that day for the service (0 when full or closed).
+    pub remaining: u32,
+    pub closed: bool,
+}
+
+/// The booking horizon day by day, for the booking page's calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarResponse {
+    pub service: String,
+    pub days: Vec<CalendarDay>,
 }

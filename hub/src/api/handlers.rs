@@ -6,11 +6,11 @@ use std::sync::Arc;
 use antrian_proto::qr::QrError;
 use antrian_proto::*;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::extract::{self, Admin, ApiJson, Kiosk, MaybeJson, Staff, Supervisor};
 use crate::appointments;
@@ -222,39 +222,6 @@ pub async fn create_appointments(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(AppointmentsResponse { appointments })))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct NikQuery {
-    /// The last four digits of the applicant's NIK.
-    #[serde(default)]
-    nik_last4: String,
-}
-
-/// A booking, for its holder (code and last four NIK digits).
-#[utoipa::path(get, path = "/api/v1/bookings/{code}", params(("code" = String, Path), NikQuery),
-    responses((status = 200, body = Appointment), (status = 404, body = ErrorBody)))]
-pub async fn get_booking(
-    State(hub): HubState,
-    Path(code): Path<String>,
-    Query(query): Query<NikQuery>,
-) -> ApiResult<Json<Appointment>> {
-    let row = hub.db.read(move |conn| appointments::find(conn, &code, &query.nik_last4)).await?;
-    Ok(Json(row.to_wire()))
-}
-
-/// Cancels a booking; its place returns to the quota.
-#[utoipa::path(post, path = "/api/v1/bookings/{code}/cancel", params(("code" = String, Path)), request_body = NikLast4,
-    responses((status = 200, body = Appointment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn cancel_booking(
-    State(hub): HubState,
-    Path(code): Path<String>,
-    ApiJson(body): ApiJson<NikLast4>,
-) -> ApiResult<Json<Appointment>> {
-    let hub2 = hub.clone();
-    let appointment =
-        hub.db.write(move |tx| appointments::cancel(tx, &code, &body.nik_last4, hub2.clock.now_ms())).await?;
-    Ok(Json(appointment))
 }
 
 /// Checks a booking in (kiosk): a new ticket (201), or the same ticket again (200, reprint).

@@ -2,6 +2,7 @@
 //! OpenAPI document is generated from the handlers' annotations by utoipa and served at
 //! `/api/v1/openapi.json`.
 
+mod bookings;
 mod events;
 pub mod extract;
 mod handlers;
@@ -48,8 +49,12 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(handlers::logout))
         .routes(routes!(handlers::offices))
         .routes(routes!(handlers::create_appointments))
-        .routes(routes!(handlers::get_booking))
-        .routes(routes!(handlers::cancel_booking))
+        .routes(routes!(bookings::availability))
+        .routes(routes!(bookings::calendar))
+        .routes(routes!(bookings::create_booking))
+        .routes(routes!(bookings::get_booking))
+        .routes(routes!(bookings::cancel_booking))
+        .routes(routes!(bookings::reschedule))
         .routes(routes!(handlers::checkin))
         .routes(routes!(handlers::walkin))
         .routes(routes!(handlers::queue))

@@ -105,6 +105,10 @@ impl TestHub {
         self.device("kiosk-1", Role::Kiosk).await
     }
 
+    pub async fn kiosk_named(&self, name: &str) -> Client {
+        self.device(name, Role::Kiosk).await
+    }
+
     pub fn set_clock(&self, instant: &str) {
         self.hub.clock.set(at(instant));
     }
@@ -180,4 +184,33 @@ pub async fn assert_waiting_counts_consistent(hub: &TestHub) {
         .await
         .expect("counts");
     assert_eq!(kept, actual, "queue_counts out of step with tickets");
+}
+
+/// The demo office with booking limits off and `capacity` places for A and B in every slot.
+pub fn booking_config(capacity: u32, extra: &[(&str, &str)]) -> Config {
+    let mut replace: Vec<(String, String)> =
+        vec![("rate_limit_per_minute = 10".into(), "rate_limit_per_minute = 0".into())];
+    for (from, to) in extra {
+        replace.push((from.to_string(), to.to_string()));
+    }
+    let mut text = DEFAULT_CONFIG.replace(
+        "capacity = { A = 20, B = 10 }",
+        &format!("capacity = {{ A = {capacity}, B = {capacity} }}"),
+    );
+    for (from, to) in &replace {
+        assert!(text.contains(from.as_str()), "config has no {from:?}");
+        text = text.replacen(from.as_str(), to, 1);
+    }
+    Config::parse(&text).expect("test config parses")
+}
+
+pub fn booking_request(date: NaiveDate, slot: &str, n: u64) -> antrian_proto::BookingRequest {
+    antrian_proto::BookingRequest {
+        office: "kanim-jaksel".into(),
+        service: "A".into(),
+        date,
+        slot: slot.into(),
+        name: format!("Pemohon {n}"),
+        nik: nik(n),
+    }
 }
