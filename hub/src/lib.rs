@@ -27,6 +27,9 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod hub;
+pub mod i18n;
+pub mod pages;
+pub mod pdf;
 pub mod queue;
 pub mod secrets;
 

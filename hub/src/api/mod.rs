@@ -93,6 +93,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
+    .merge(crate::pages::routes())
     .fallback(|| async { ApiError::not_found("this address") })
     .with_state(hub)
     .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
