@@ -16,7 +16,10 @@ use antrian_hub::clock::Clock;
 use antrian_hub::config::{Config, DEFAULT_CONFIG};
 use antrian_hub::{Hub, auth, db};
 use antrian_proto::{Appointment, Client, NewAppointment, Role};
+
+mod common;
 use chrono::{DateTime, NaiveDate};
+use common::{Figures, percentile};
 
 struct Options {
     clients: usize,
@@ -52,41 +55,6 @@ fn config(counters: usize) -> Config {
     let start = DEFAULT_CONFIG.find("[[counters]]").expect("counters");
     let end = DEFAULT_CONFIG.find("# Bookable arrival slots").expect("slots");
     Config::parse(&format!("{}{}{}", &DEFAULT_CONFIG[..start], text, &DEFAULT_CONFIG[end..])).expect("config")
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-struct Figures {
-    name: &'static str,
-    count: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    fn per_second(&self) -> f64 {
-        self.count as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn print(&mut self) {
-        self.latencies.sort_unstable();
-        println!(
-            "{:<12} {:>6} requests in {:>6.2} s = {:>8.0}/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms",
-            self.name,
-            self.count,
-            self.elapsed.as_secs_f64(),
-            self.per_second(),
-            percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
-            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
-            self.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        );
-    }
 }
 
 /// Sequential single-row commits with the hub's durability settings, in `dir`.

@@ -31,10 +31,11 @@ async fn start_chromedriver() -> Driver {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("chromedriver");
-    let url = format!("http://127.0.0.1:{port}");
+    // The driver is killed and reaped by Drop, whatever happens next.
+    let driver = Driver { process, url: format!("http://127.0.0.1:{port}") };
     for _ in 0..100 {
-        if reqwest::get(format!("{url}/status")).await.is_ok() {
-            return Driver { process, url };
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -62,10 +63,10 @@ async fn browser(driver: &Driver, downloads: &Path) -> Client {
 
 async fn wait_text(client: &Client, css: &str, expected: &str) {
     for _ in 0..100 {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            if element.text().await.is_ok_and(|t| t.contains(expected)) {
-                return;
-            }
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && element.text().await.is_ok_and(|t| t.contains(expected))
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -88,8 +89,22 @@ async fn an_applicant_books_downloads_the_pdf_and_sees_the_call_live() {
 
     // Book: service A is preselected; pick tomorrow, 10:00, type name and NIK.
     client.goto(&format!("{}/book", hub.url)).await.expect("open the booking page");
-    client.wait().for_element(Locator::Css("button.day[data-date='2026-11-26']")).await.expect("calendar").click().await.expect("day");
-    client.wait().for_element(Locator::Css("button.slot[data-slot='10:00']")).await.expect("slots").click().await.expect("slot");
+    client
+        .wait()
+        .for_element(Locator::Css("button.day[data-date='2026-11-26']"))
+        .await
+        .expect("calendar")
+        .click()
+        .await
+        .expect("day");
+    client
+        .wait()
+        .for_element(Locator::Css("button.slot[data-slot='10:00']"))
+        .await
+        .expect("slots")
+        .click()
+        .await
+        .expect("slot");
     client.find(Locator::Id("name")).await.expect("name").send_keys("Siti Rahayu").await.expect("type");
     client.find(Locator::Id("nik")).await.expect("nik").send_keys("3174015508900002").await.expect("type");
     client.find(Locator::Id("submit")).await.expect("submit").click().await.expect("book");
@@ -101,7 +116,14 @@ async fn an_applicant_books_downloads_the_pdf_and_sees_the_call_live() {
     assert!(qr.attr("viewBox").await.expect("attr").is_some());
     let code = client.find(Locator::Id("booking-code")).await.expect("code").text().await.expect("text");
     assert_eq!(code.len(), 10);
-    let qr_text = client.find(Locator::Id("qr")).await.expect("qr").attr("data-qr").await.expect("attr").expect("qr text");
+    let qr_text = client
+        .find(Locator::Id("qr"))
+        .await
+        .expect("qr")
+        .attr("data-qr")
+        .await
+        .expect("attr")
+        .expect("qr text");
     let page = client.source().await.expect("source");
     assert!(page.contains("Kamis, 26 November 2026") && page.contains("Siti Rahayu"));
 

@@ -23,8 +23,13 @@ async fn the_booking_page_is_served_in_both_languages_with_a_strict_policy() {
     let html = response.text().await.expect("html");
     assert!(html.contains("lang=\"id\"") && html.contains("Pilih layanan") && html.contains("Paspor Baru"));
     assert!(!html.contains("Pengambilan Paspor"), "walk-in services are not offered for booking");
-    let english = reqwest::get(format!("{}/book?lang=en", hub.url)).await.expect("page").text().await.expect("html");
-    assert!(english.contains("lang=\"en\"") && english.contains("Choose a service") && english.contains("New passport"));
+    let english =
+        reqwest::get(format!("{}/book?lang=en", hub.url)).await.expect("page").text().await.expect("html");
+    assert!(
+        english.contains("lang=\"en\"")
+            && english.contains("Choose a service")
+            && english.contains("New passport")
+    );
     for asset in ["app.css", "book.js", "status.js"] {
         let response = reqwest::get(format!("{}/assets/{asset}", hub.url)).await.expect("asset");
         assert_eq!(response.status(), 200, "{asset}");
@@ -43,10 +48,15 @@ async fn the_confirmation_shows_the_booking_escapes_the_name_and_hides_it_withou
     assert!(html.contains(&booked.booking_code));
     assert!(html.contains("Kamis, 26 November 2026"), "the date the Indonesian way");
     assert!(html.contains("10:00–11:00") && html.contains("09:00 dan 11:00"), "slot and arrival window");
-    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"), "escaped");
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"),
+        "escaped"
+    );
     assert!(!html.contains("<script>alert(1)"), "never raw");
     assert!(html.contains("<svg"), "the QR code is drawn");
-    let wrong = reqwest::get(format!("{}/booking/{}?nik_last4=0000", hub.url, booked.booking_code)).await.expect("page");
+    let wrong = reqwest::get(format!("{}/booking/{}?nik_last4=0000", hub.url, booked.booking_code))
+        .await
+        .expect("page");
     assert_eq!(wrong.status(), 404);
     assert!(!wrong.text().await.expect("html").contains(&booked.qr), "no QR for a guess");
 }
@@ -83,7 +93,8 @@ async fn the_confirmation_pdf_renders_and_its_qr_checks_in_on_the_booked_date() 
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|e| e == "png"))
         .expect("a rendered page");
-    let decoded = std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(&png).output().expect("zbarimg");
+    let decoded =
+        std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(&png).output().expect("zbarimg");
     let text = String::from_utf8_lossy(&decoded.stdout).trim().to_owned();
     assert_eq!(text, booked.qr, "the PDF's QR holds the booking's signed text");
     // On the booked date, the kiosk accepts it.
@@ -100,7 +111,12 @@ async fn the_status_page_shows_the_ticket_and_refuses_a_forged_token() {
     assert!(html.contains(&ticket.number) && html.contains("Menunggu") && html.contains("/assets/status.js"));
     let staff = hub.login_as("loket", Role::Staff).await;
     staff.call_next("8", None).await.expect("call").expect("ticket");
-    let html = reqwest::get(format!("{}?lang=en", ticket.status_url)).await.expect("page").text().await.expect("html");
+    let html = reqwest::get(format!("{}?lang=en", ticket.status_url))
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("Called") && html.contains("Please go to") && html.contains("Loket 8"));
     let forged = format!("{}/t/{}-aaaaaaaaaaaaaaaa", hub.url, ticket.id);
     assert_eq!(reqwest::get(forged).await.expect("page").status(), 404);

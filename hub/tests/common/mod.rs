@@ -226,7 +226,9 @@ pub fn system_tool(name: &str) -> bool {
         if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
             panic!("{name} is required (ANTRIAN_REQUIRE_SYSTEM=1) but not installed");
         }
-        eprintln!("\n*** SKIPPED: {name} is not installed; this test needs it (apt-get install the package) ***\n");
+        eprintln!(
+            "\n*** SKIPPED: {name} is not installed; this test needs it (apt-get install the package) ***\n"
+        );
     }
     found
 }
