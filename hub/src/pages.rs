@@ -33,7 +33,7 @@ pub fn routes() -> Router<Arc<Hub>> {
 }
 
 /// Headers for every page: no framing, scripts and styles only from the hub itself.
-fn page_response(html: String) -> Response {
+pub(crate) fn page_response(html: String) -> Response {
     let mut response = Html(html).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -47,7 +47,7 @@ fn page_response(html: String) -> Response {
     response
 }
 
-fn render(template: &impl Template) -> Response {
+pub(crate) fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => page_response(html),
         Err(error) => ApiError::internal(error).into_response(),
@@ -328,6 +328,9 @@ async fn asset(Path(file): Path<String>) -> Response {
         "app.css" => (include_str!("../../assets/web/app.css"), "text/css; charset=utf-8"),
         "book.js" => (include_str!("../../assets/web/book.js"), "text/javascript; charset=utf-8"),
         "status.js" => (include_str!("../../assets/web/status.js"), "text/javascript; charset=utf-8"),
+        "console.js" => (include_str!("../../assets/web/console.js"), "text/javascript; charset=utf-8"),
+        "console.css" => (include_str!("../../assets/web/console.css"), "text/css; charset=utf-8"),
+        "choose.js" => (include_str!("../../assets/web/choose.js"), "text/javascript; charset=utf-8"),
         _ => return ApiError::not_found("this file").into_response(),
     };
     let mut response = body.into_response();

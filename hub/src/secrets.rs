@@ -25,6 +25,7 @@ pub struct Secrets {
     pub signer: QrSigner,
     nik_key: [u8; 32],
     status_key: [u8; 32],
+    csrf_key: [u8; 32],
 }
 
 impl Secrets {
@@ -41,6 +42,7 @@ impl Secrets {
             signer: QrSigner::from_secret_bytes(signing),
             nik_key: derive(master, b"antrian nik hash v1"),
             status_key: derive(master, b"antrian status token v1"),
+            csrf_key: derive(master, b"antrian csrf v1"),
         }
     }
 
@@ -62,6 +64,20 @@ impl Secrets {
         let same = given.len() == expected.len()
             && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
         same.then(|| id.to_owned())
+    }
+
+    /// The anti-CSRF token that goes with a browser session: pages put it in a header of every
+    /// state-changing request, which a cross-site form cannot do.
+    pub fn csrf_token(&self, session_token: &str) -> String {
+        let digest = mac(&self.csrf_key, session_token.as_bytes());
+        data_encoding::BASE64URL_NOPAD.encode(&digest[..18])
+    }
+
+    /// Constant-time check of a CSRF token.
+    pub fn check_csrf(&self, session_token: &str, given: &str) -> bool {
+        let expected = self.csrf_token(session_token);
+        given.len() == expected.len()
+            && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 
     fn status_mac(&self, ticket_id: &str) -> String {

@@ -19,6 +19,12 @@ pub fn hub_binary() -> PathBuf {
             }
             let exe = std::env::current_exe().expect("test executable path");
             let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_owned();
+            let binary = profile_dir.join(format!("antrian-hub{}", std::env::consts::EXE_SUFFIX));
+            // `cargo test --workspace` has built it already, with the same features: use it
+            // unless a source is newer (say, after `cargo test -p antrian-e2e` alone).
+            if binary.exists() && !sources_newer_than(&binary) {
+                return binary;
+            }
             let release = profile_dir.file_name().is_some_and(|n| n == "release");
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let mut build = Command::new(cargo);
@@ -33,6 +39,26 @@ pub fn hub_binary() -> PathBuf {
             binary
         })
         .clone()
+}
+
+/// Whether any source of the hub is newer than `binary`.
+fn sources_newer_than(binary: &Path) -> bool {
+    let Ok(built) = std::fs::metadata(binary).and_then(|m| m.modified()) else { return true };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut stack: Vec<PathBuf> =
+        ["hub/src", "hub/migrations", "proto/src", "assets", "config"].iter().map(|d| root.join(d)).collect();
+    while let Some(path) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&path) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if entry.metadata().and_then(|m| m.modified()).is_ok_and(|m| m > built) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Runs one CLI command with `stdin`, returning (success, stdout, stderr).

@@ -19,11 +19,27 @@ pub const SESSION_COOKIE: &str = "antrian_session";
 
 /// The bearer token, or the session cookie of a browser.
 pub fn token_of(headers: &HeaderMap) -> Option<String> {
+    token_and_source(headers).map(|(token, _)| token)
+}
+
+/// Whether a token came in the Authorization header or in the browser's cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Bearer,
+    Cookie,
+}
+
+pub fn token_and_source(headers: &HeaderMap) -> Option<(String, TokenSource)> {
     if let Some(value) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok())
         && let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
     {
-        return Some(token.trim().to_owned());
+        return Some((token.trim().to_owned(), TokenSource::Bearer));
     }
+    session_cookie(headers).map(|token| (token, TokenSource::Cookie))
+}
+
+/// The session cookie, if the browser sent one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
@@ -98,6 +114,18 @@ impl<P: Policy> FromRequestParts<Arc<Hub>> for Auth<P> {
         let caller = caller_of(hub, &parts.headers).await?.ok_or_else(ApiError::unauthorized)?;
         if !P::allows(caller.role) {
             return Err(ApiError::forbidden());
+        }
+        // A browser's cookie goes along with any request, even one a foreign page makes: a
+        // state-changing request on the cookie alone must also carry the page's CSRF token.
+        let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        if !safe && let Some((token, TokenSource::Cookie)) = token_and_source(&parts.headers) {
+            let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !hub.secrets.check_csrf(&token, given) {
+                return Err(ApiError::new(
+                    antrian_proto::ErrorCode::Forbidden,
+                    "missing or wrong CSRF token; reload the page",
+                ));
+            }
         }
         Ok(Auth { caller, _policy: PhantomData })
     }

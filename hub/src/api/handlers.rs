@@ -89,10 +89,28 @@ pub async fn health(State(hub): HubState) -> Json<Health> {
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(State(hub): HubState, ApiJson(request): ApiJson<LoginRequest>) -> ApiResult<Response> {
+    let (token, role, expires) = authenticate(&hub, &request.username, &request.password).await?;
+    let hours = hub.auth.session_hours;
+    let cookie = session_cookie_header(&token, hours);
+    let body = LoginResponse { token, role, expires_at: hub.clock.to_local(expires) };
+    let mut response = Json(body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// Checks a user name and password (slowed down after repeated failures) and opens a session:
+/// (token, role, expiry in ms). Shared by the API login and the staff console's login form.
+pub(crate) async fn authenticate(
+    hub: &Arc<Hub>,
+    username: &str,
+    password: &str,
+) -> ApiResult<(String, Role, i64)> {
     let now = hub.clock.now_ms();
-    let username = request.username.trim().to_owned();
-    if username.is_empty() || username.len() > 64 || request.password.len() > 1024 {
-        return Err(ApiError::unauthorized());
+    let username = username.trim().to_owned();
+    if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+        return Err(ApiError::new(ErrorCode::Unauthorized, "wrong user name or password"));
     }
     hub.auth.check_allowed(&username, now)?;
     let name = username.clone();
@@ -110,7 +128,7 @@ pub async fn login(State(hub): HubState, ApiJson(request): ApiJson<LoginRequest>
         .await?;
     // Verify against a real hash even for unknown users, so timing does not tell them apart.
     let stored = user.as_ref().map(|u| u.1.clone());
-    let password = request.password.clone();
+    let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || {
         static UNKNOWN_USER_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let hash = stored.unwrap_or_else(|| {
@@ -129,17 +147,16 @@ pub async fn login(State(hub): HubState, ApiJson(request): ApiJson<LoginRequest>
     let role: Role = role.parse().map_err(ApiError::internal)?;
     let hours = hub.auth.session_hours;
     let (token, expires) = hub.db.write(move |tx| auth::create_session(tx, user_id, now, hours)).await?;
-    let cookie = format!(
+    Ok((token, role, expires))
+}
+
+/// The Set-Cookie value of a browser session.
+pub(crate) fn session_cookie_header(token: &str, hours: u32) -> String {
+    format!(
         "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
         extract::SESSION_COOKIE,
         i64::from(hours) * 3600
-    );
-    let body = LoginResponse { token, role, expires_at: hub.clock.to_local(expires) };
-    let mut response = Json(body).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    )
 }
 
 /// Ends the caller's session.

@@ -5,7 +5,7 @@
 mod bookings;
 mod events;
 pub mod extract;
-mod handlers;
+pub(crate) mod handlers;
 
 use std::sync::Arc;
 
@@ -94,6 +94,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         }),
     )
     .merge(crate::pages::routes())
+    .merge(crate::console::routes())
     .fallback(|| async { ApiError::not_found("this address") })
     .with_state(hub)
     .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {

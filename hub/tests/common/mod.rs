@@ -1,6 +1,8 @@
 //! A real hub on 127.0.0.1:0 with a real SQLite file in a temp dir, and clients for it.
 #![allow(dead_code)]
 
+pub mod web;
+
 use std::sync::Arc;
 
 use antrian_hub::Hub;

@@ -1,0 +1,224 @@
+//! The staff console, served by the hub: login (form, HttpOnly SameSite=Strict cookie),
+//! the counter choice (remembered by the browser), and the counter page, whose script drives
+//! the JSON API with the session cookie plus the page's CSRF token.
+
+use std::sync::Arc;
+
+use antrian_proto::Role;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use crate::api::extract::{SESSION_COOKIE, session_cookie};
+use crate::api::handlers::{authenticate, session_cookie_header};
+use crate::auth::{self, Caller};
+use crate::error::ApiError;
+use crate::hub::Hub;
+use crate::i18n::{Lang, Texts, texts};
+use crate::pages::render;
+
+pub fn routes() -> Router<Arc<Hub>> {
+    Router::new()
+        .route("/staff", get(|| async { Redirect::to("/staff/counter") }))
+        .route("/staff/login", get(login_page).post(login_submit))
+        .route("/staff/logout", post(logout))
+        .route("/staff/counter", get(choose_page))
+        .route("/staff/counter/{id}", get(counter_page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The staff member behind the browser's session cookie, with the cookie's token.
+async fn staff_session(hub: &Arc<Hub>, headers: &HeaderMap) -> Option<(Caller, String)> {
+    let token = session_cookie(headers)?;
+    let now = hub.clock.now_ms();
+    let lookup = token.clone();
+    let caller = hub.db.read(move |conn| auth::lookup_token(conn, &lookup, now)).await.ok()??;
+    caller.role.satisfies(Role::Staff).then_some((caller, token))
+}
+
+fn to_login(lang: Lang) -> Response {
+    Redirect::to(&format!("/staff/login?lang={}", lang.code())).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "staff_login.html")]
+struct LoginPage {
+    t: &'static Texts,
+    office_name: String,
+    other_lang_url: String,
+    username: String,
+    error: String,
+}
+
+fn login_form(hub: &Hub, lang: Lang, username: String, error: String) -> Response {
+    let other = if lang == Lang::Id { "en" } else { "id" };
+    render(&LoginPage {
+        t: texts(lang),
+        office_name: hub.config.office.name.clone(),
+        other_lang_url: format!("/staff/login?lang={other}"),
+        username,
+        error,
+    })
+}
+
+async fn login_page(State(hub): State<Arc<Hub>>, Query(query): Query<LangQuery>) -> Response {
+    login_form(&hub, Lang::parse(query.lang.as_deref()), String::new(), String::new())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+async fn login_submit(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<LangQuery>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let lang = Lang::parse(query.lang.as_deref());
+    let t = texts(lang);
+    match authenticate(&hub, &form.username, &form.password).await {
+        Ok((token, role, _)) if role.satisfies(Role::Staff) => {
+            let mut response = Redirect::to(&format!("/staff/counter?lang={}", lang.code())).into_response();
+            if let Ok(cookie) = HeaderValue::from_str(&session_cookie_header(&token, hub.auth.session_hours))
+            {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Ok(_) => login_form(&hub, lang, form.username, t.t("console.wrong_login").to_owned()),
+        Err(error) => {
+            let message = if error.code == antrian_proto::ErrorCode::TooManyAttempts {
+                t.t("console.slowed")
+            } else {
+                t.t("console.wrong_login")
+            };
+            let mut response = login_form(&hub, lang, form.username, message.to_owned());
+            *response.status_mut() = error.status();
+            response
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(hub): State<Arc<Hub>>, headers: HeaderMap, Form(form): Form<LogoutForm>) -> Response {
+    if let Some(token) = session_cookie(&headers) {
+        if !hub.secrets.check_csrf(&token, &form.csrf) {
+            return ApiError::forbidden().into_response();
+        }
+        let now = hub.clock.now_ms();
+        if let Err(error) = hub.db.write(move |tx| auth::revoke_session(tx, &token, now)).await {
+            return error.into_response();
+        }
+    }
+    let mut response = to_login(Lang::Id);
+    let expired = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    if let Ok(value) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "staff_choose.html")]
+struct ChoosePage {
+    t: &'static Texts,
+    office_name: String,
+    other_lang_url: String,
+    counters: Vec<(String, String, String)>,
+}
+
+async fn choose_page(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::parse(query.lang.as_deref());
+    if staff_session(&hub, &headers).await.is_none() {
+        return to_login(lang);
+    }
+    let counters = hub
+        .config
+        .counters
+        .iter()
+        .map(|c| {
+            (
+                c.id.clone(),
+                c.name.clone(),
+                c.stages.iter().map(|s| hub.config.stage_name(s)).collect::<Vec<_>>().join(", "),
+            )
+        })
+        .collect();
+    let other = if lang == Lang::Id { "en" } else { "id" };
+    render(&ChoosePage {
+        t: texts(lang),
+        office_name: hub.config.office.name.clone(),
+        other_lang_url: format!("/staff/counter?lang={other}&choose=1"),
+        counters,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff_counter.html")]
+struct CounterPage {
+    t: &'static Texts,
+    office_name: String,
+    office_id: String,
+    other_lang_url: String,
+    counter_id: String,
+    counter_name: String,
+    stages: String,
+    all_stages: Vec<(String, String)>,
+    user: String,
+    csrf: String,
+    texts_json: String,
+}
+
+async fn counter_page(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::parse(query.lang.as_deref());
+    let Some((caller, token)) = staff_session(&hub, &headers).await else { return to_login(lang) };
+    let Some(counter) = hub.config.counter(&id) else {
+        return Redirect::to(&format!("/staff/counter?lang={}&choose=1", lang.code())).into_response();
+    };
+    let t = texts(lang);
+    let stage_names: std::collections::HashMap<&str, &str> =
+        hub.config.stages.iter().map(|s| (s.id.as_str(), s.name.as_str())).collect();
+    let other = if lang == Lang::Id { "en" } else { "id" };
+    render(&CounterPage {
+        t,
+        office_name: hub.config.office.name.clone(),
+        office_id: hub.config.office.id.clone(),
+        other_lang_url: format!("/staff/counter/{}?lang={other}", counter.id),
+        counter_id: counter.id.clone(),
+        counter_name: counter.name.clone(),
+        stages: counter.stages.join(","),
+        all_stages: hub.config.stages.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
+        user: caller.name().to_owned(),
+        csrf: hub.secrets.csrf_token(&token),
+        texts_json: format!(
+            "{{\"console\":{},\"page\":{},\"stages\":{}}}",
+            t.section_json("console"),
+            t.section_json("page"),
+            serde_json::to_string(&stage_names).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c")
+        ),
+    })
+}
