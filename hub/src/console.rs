@@ -28,6 +28,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/staff/logout", post(logout))
         .route("/staff/counter", get(choose_page))
         .route("/staff/counter/{id}", get(counter_page))
+        .route("/staff/supervisor", get(supervisor_page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,7 +89,8 @@ async fn login_submit(
     let t = texts(lang);
     match authenticate(&hub, &form.username, &form.password).await {
         Ok((token, role, _)) if role.satisfies(Role::Staff) => {
-            let mut response = Redirect::to(&format!("/staff/counter?lang={}", lang.code())).into_response();
+            let home = if role.satisfies(Role::Supervisor) { "/staff/supervisor" } else { "/staff/counter" };
+            let mut response = Redirect::to(&format!("{home}?lang={}", lang.code())).into_response();
             if let Ok(cookie) = HeaderValue::from_str(&session_cookie_header(&token, hub.auth.session_hours))
             {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -219,6 +221,56 @@ async fn counter_page(
             t.section_json("console"),
             t.section_json("page"),
             serde_json::to_string(&stage_names).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c")
+        ),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff_supervisor.html")]
+struct SupervisorPage {
+    t: &'static Texts,
+    office_name: String,
+    office_id: String,
+    other_lang_url: String,
+    user: String,
+    admin: bool,
+    csrf: String,
+    walk_in_services: Vec<(String, String)>,
+    texts_json: String,
+}
+
+async fn supervisor_page(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::parse(query.lang.as_deref());
+    let Some((caller, token)) = staff_session(&hub, &headers).await else { return to_login(lang) };
+    if !caller.role.satisfies(Role::Supervisor) {
+        return ApiError::forbidden().into_response();
+    }
+    let t = texts(lang);
+    let other = if lang == Lang::Id { "en" } else { "id" };
+    render(&SupervisorPage {
+        t,
+        office_name: hub.config.office.name.clone(),
+        office_id: hub.config.office.id.clone(),
+        other_lang_url: format!("/staff/supervisor?lang={other}"),
+        user: caller.name().to_owned(),
+        admin: caller.role.satisfies(Role::Admin),
+        csrf: hub.secrets.csrf_token(&token),
+        walk_in_services: hub
+            .config
+            .services
+            .iter()
+            .filter(|s| s.walk_in_quota.is_some())
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
+        texts_json: format!(
+            "{{\"supervisor\":{},\"console\":{},\"page\":{}}}",
+            t.section_json("supervisor"),
+            t.section_json("console"),
+            t.section_json("page")
         ),
     })
 }

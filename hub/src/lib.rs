@@ -33,6 +33,7 @@ pub mod pages;
 pub mod pdf;
 pub mod queue;
 pub mod secrets;
+pub mod summary;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -271,3 +271,185 @@ async fn console_security_login_redirects_csrf_and_roles() {
         http.get(format!("{}/staff/counter/1", hub.url)).header("cookie", &pair).send().await.expect("get");
     assert!(after.status().is_redirection(), "logged out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_supervisor_sees_the_floor_and_acts_on_it() {
+    if !(system_tool("chromium") && system_tool("chromedriver")) {
+        return;
+    }
+    let hub = TestHub::start().await;
+    hub.add_user("kepala", "kepala-password", Role::Supervisor).await;
+    let kiosk = hub.kiosk().await;
+    for _ in 0..3 {
+        kiosk.walkin("C", None).await.expect("walk-in");
+    }
+    let staff = hub.login_as("loket", Role::Staff).await;
+    let called = staff.call_next("2", None).await.expect("call").expect("ticket");
+    staff.finish(&called.id, None).await.expect("finish");
+    staff.call_next("2", None).await.expect("call").expect("ticket");
+
+    let driver = start_chromedriver().await;
+    let downloads = tempfile::tempdir().expect("tempdir");
+    let client = browser(&driver, downloads.path()).await;
+    client.set_window_size(1100, 1400).await.expect("window");
+    client.goto(&format!("{}/staff/login", hub.url)).await.expect("login page");
+    client.find(Locator::Id("username")).await.expect("user").send_keys("kepala").await.expect("type");
+    client.find(Locator::Id("password")).await.expect("pw").send_keys("kepala-password").await.expect("type");
+    client.find(Locator::Id("login")).await.expect("button").click().await.expect("log in");
+    client.wait().for_element(Locator::Id("supervisor")).await.expect("the supervisor page");
+
+    // Every counter live, queues per stage with today's figures.
+    wait_text(&client, "#counter-grid [data-counter='2']", "C002").await;
+    wait_text(&client, "#stage-grid [data-stage='berkas']", "1 menunggu").await;
+    wait_text(&client, "#stage-grid [data-stage='berkas']", "1 dilayani").await;
+    wait_text(&client, "#stage-grid [data-stage='wawancara']", "1 menunggu").await;
+    wait_text(&client, "#today", "3 nomor").await;
+    screenshot(&client, "console-supervisor.png").await;
+
+    // Open and close a counter.
+    click_css(&client, "#counter-grid [data-counter='5'] button").await;
+    wait_text(&client, "#counter-grid [data-counter='5']", "Buka").await;
+    click_css(&client, "#counter-grid [data-counter='5'] button").await;
+    wait_text(&client, "#counter-grid [data-counter='5']", "Tutup").await;
+
+    // Issue a walk-in ticket.
+    click_css(&client, "#walkin").await;
+    wait_text(&client, "#notice", "C004").await;
+    // Cancel a waiting ticket.
+    wait_text(&client, "#waiting-tickets", "C004").await;
+    let c004 = staff.queue("kanim-jaksel").await.expect("queue").stages[0]
+        .waiting
+        .iter()
+        .find(|t| t.number == "C004")
+        .map(|t| t.id.clone())
+        .expect("C004 waits");
+    click_css(&client, &format!("#waiting-tickets [data-ticket='{c004}'] button")).await;
+    for _ in 0..100 {
+        let text =
+            client.find(Locator::Id("waiting-tickets")).await.expect("list").text().await.expect("text");
+        if !text.contains("C004") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let queue = staff.queue("kanim-jaksel").await.expect("queue");
+    assert!(queue.stages.iter().all(|s| s.waiting.iter().all(|t| t.number != "C004")), "C004 cancelled");
+
+    // Add a staff user, who can then log in.
+    client.find(Locator::Id("new-username")).await.expect("field").send_keys("baru").await.expect("type");
+    client
+        .find(Locator::Id("new-password"))
+        .await
+        .expect("field")
+        .send_keys("baru-password-1")
+        .await
+        .expect("type");
+    click_css(&client, "#add-user").await;
+    wait_text(&client, "#notice", "baru").await;
+    let (_, role) = hub.anonymous().login("baru", "baru-password-1").await.expect("the new user logs in");
+    assert_eq!(role, Role::Staff);
+
+    // Revoke the kiosk's token: it is refused at once.
+    click_css(&client, "#devices [data-device='kiosk-1'] button").await;
+    wait_text(&client, "#devices [data-device='kiosk-1']", "dicabut").await;
+    assert_eq!(code(kiosk.walkin("C", None).await), "unauthorized");
+    client.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn supervisor_actions_are_refused_to_staff_and_figures_are_right() {
+    let hub = TestHub::start().await;
+    let staff = hub.login_as("loket", Role::Staff).await;
+    let supervisor = hub.login_as("kepala", Role::Supervisor).await;
+    let http = reqwest::Client::new();
+    let send = |token: &str, method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut request = http.request(method, format!("{}{path}", hub.url)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let staff_token = staff.token().expect("token").to_owned();
+    let supervisor_token = supervisor.token().expect("token").to_owned();
+    let new_user = serde_json::json!({"username": "x1", "password": "password-x1", "role": "staff"});
+    for (method, path, body) in [
+        (reqwest::Method::GET, "/api/v1/offices/kanim-jaksel/summary", None),
+        (reqwest::Method::GET, "/api/v1/devices", None),
+        (reqwest::Method::POST, "/api/v1/users", Some(new_user.clone())),
+    ] {
+        let response = send(&staff_token, method.clone(), path, body.clone()).await.expect("send");
+        assert_eq!(response.status(), 403, "{method} {path} as staff");
+    }
+    // The supervisor page itself.
+    let cookie = {
+        let login = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(format!("{}/staff/login", hub.url))
+            .form(&[("username", "loket"), ("password", "loket-password")])
+            .send()
+            .await
+            .expect("login");
+        login.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_owned()
+    };
+    let page = http
+        .get(format!("{}/staff/supervisor", hub.url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 403);
+
+    // Supervisors add staff, not supervisors; passwords must be long enough.
+    let created =
+        send(&supervisor_token, reqwest::Method::POST, "/api/v1/users", Some(new_user)).await.expect("send");
+    assert_eq!(created.status(), 201);
+    let boss = serde_json::json!({"username": "x2", "password": "password-x2", "role": "supervisor"});
+    assert_eq!(
+        send(&supervisor_token, reqwest::Method::POST, "/api/v1/users", Some(boss))
+            .await
+            .expect("send")
+            .status(),
+        403
+    );
+    let short = serde_json::json!({"username": "x3", "password": "short", "role": "staff"});
+    assert_eq!(
+        send(&supervisor_token, reqwest::Method::POST, "/api/v1/users", Some(short))
+            .await
+            .expect("send")
+            .status(),
+        422
+    );
+
+    // Figures: two served at berkas after waits of 0 and 10 minutes, one no-show.
+    let kiosk = hub.kiosk().await;
+    for _ in 0..3 {
+        kiosk.walkin("C", None).await.expect("walk-in");
+    }
+    let first = staff.call_next("1", None).await.expect("call").expect("ticket");
+    staff.finish(&first.id, None).await.expect("finish");
+    hub.hub.clock.set(hub.hub.clock.now() + chrono::Duration::minutes(10));
+    let second = staff.call_next("1", None).await.expect("call").expect("ticket");
+    staff.finish(&second.id, None).await.expect("finish");
+    let third = staff.call_next("1", None).await.expect("call").expect("ticket");
+    staff.ticket_action(&third.id, "no-show").await.expect("no-show");
+    let summary: antrian_proto::SummaryResponse =
+        send(&supervisor_token, reqwest::Method::GET, "/api/v1/offices/kanim-jaksel/summary", None)
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+    let berkas = summary.stages.iter().find(|s| s.stage == "berkas").expect("berkas");
+    assert_eq!((berkas.served, berkas.no_shows, berkas.waiting), (2, 1, 0));
+    assert!(
+        (berkas.average_wait_minutes - 20.0 / 3.0).abs() < 0.2,
+        "mean of 0, 10 and 10 min: {}",
+        berkas.average_wait_minutes
+    );
+    let wawancara = summary.stages.iter().find(|s| s.stage == "wawancara").expect("wawancara");
+    assert_eq!(wawancara.waiting, 2);
+    assert_eq!(wawancara.longest_wait_minutes, 10, "the first finished 10 minutes ago");
+    assert_eq!(summary.tickets_today, 3);
+}

@@ -665,3 +665,57 @@ pub struct CalendarResponse {
     pub service: String,
     pub days: Vec<CalendarDay>,
 }
+
+/// Today's figures of one stage, for the supervisor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageSummary {
+    pub stage: String,
+    pub name: String,
+    pub waiting: u32,
+    /// How long the longest-waiting ticket has waited, in minutes.
+    pub longest_wait_minutes: u32,
+    /// Visits finished at this stage today (on to the next stage, or done).
+    pub served: u32,
+    pub no_shows: u32,
+    /// Mean minutes from entering the queue to being called, over today's calls.
+    pub average_wait_minutes: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SummaryResponse {
+    pub tickets_today: u32,
+    pub done_today: u32,
+    pub stages: Vec<StageSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewUserRequest {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserInfo {
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceInfo {
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<FixedOffset>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevicesResponse {
+    pub devices: Vec<DeviceInfo>,
+}

@@ -561,3 +561,76 @@ pub async fn revoke_device(
     hub.db.write(move |tx| auth::revoke_device(tx, &name, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Today's figures per stage (supervisor).
+#[utoipa::path(get, path = "/api/v1/offices/{office}/summary", params(("office" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = SummaryResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn summary(
+    State(hub): HubState,
+    _supervisor: Supervisor,
+    Path(office): Path<String>,
+) -> ApiResult<Json<SummaryResponse>> {
+    check_office(&hub, &office)?;
+    let hub2 = hub.clone();
+    Ok(Json(hub.db.read(move |conn| crate::summary::today(conn, &hub2)).await?))
+}
+
+/// Adds a staff user (supervisor: staff only; admin: any staff role).
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest, security(("bearer" = [])),
+    responses((status = 201, body = UserInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_user(
+    State(hub): HubState,
+    supervisor: Supervisor,
+    ApiJson(request): ApiJson<NewUserRequest>,
+) -> ApiResult<(StatusCode, Json<UserInfo>)> {
+    if request.role.is_device() {
+        return Err(ApiError::invalid("a user's role is admin, supervisor or staff"));
+    }
+    if !supervisor.caller.role.satisfies(Role::Admin) && request.role != Role::Staff {
+        return Err(ApiError::new(ErrorCode::Forbidden, "supervisors may add staff users only"));
+    }
+    auth::check_new_password(&request.password)?;
+    let password = request.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let (name, role, now) = (request.username.trim().to_owned(), request.role, hub.clock.now_ms());
+    let username = name.clone();
+    hub.db.write(move |tx| auth::add_user(tx, &name, &hash, role, now)).await?;
+    Ok((StatusCode::CREATED, Json(UserInfo { username, role })))
+}
+
+/// The kiosks and displays (supervisor).
+#[utoipa::path(get, path = "/api/v1/devices", security(("bearer" = [])),
+    responses((status = 200, body = DevicesResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn devices(State(hub): HubState, _supervisor: Supervisor) -> ApiResult<Json<DevicesResponse>> {
+    let hub2 = hub.clone();
+    let devices = hub
+        .db
+        .read(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT name, role, created_at, revoked_at IS NOT NULL FROM devices ORDER BY name",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, bool>(3)?,
+                ))
+            })?;
+            let mut devices = Vec::new();
+            for row in rows {
+                let (name, role, created, revoked) = row?;
+                devices.push(DeviceInfo {
+                    name,
+                    role: role.parse().map_err(ApiError::internal)?,
+                    created_at: hub2.clock.to_local(created),
+                    revoked,
+                });
+            }
+            Ok(devices)
+        })
+        .await?;
+    Ok(Json(DevicesResponse { devices }))
+}

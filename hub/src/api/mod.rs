@@ -74,6 +74,9 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(handlers::status))
         .routes(routes!(events::events))
         .routes(routes!(handlers::revoke_device))
+        .routes(routes!(handlers::devices))
+        .routes(routes!(handlers::add_user))
+        .routes(routes!(handlers::summary))
         .split_for_parts()
 }
 
