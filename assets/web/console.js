@@ -15,17 +15,8 @@
   try { localStorage.setItem("antrian.counter", counter); } catch (e) { /* private mode */ }
 
   function $(id) { return document.getElementById(id); }
-  function requestId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
-  }
-  function api(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
-    if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    return fetch(path, options).then(function (r) {
-      if (r.status === 204) { return { ok: true, data: null }; }
-      return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
-    });
-  }
+  var requestId = window.Antrian.requestId;
+  var api = window.Antrian.api(csrf);
   function showError(answer) {
     var code = answer && answer.data && answer.data.error ? answer.data.error.code : "network";
     errorBox.textContent = T["error_" + code] || (answer.data && answer.data.error ? answer.data.error.message : T.error_network);

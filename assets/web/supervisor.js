@@ -14,17 +14,8 @@
     if (text !== undefined) { node.textContent = text; }
     return node;
   }
-  function requestId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
-  }
-  function api(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
-    if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    return fetch(path, options).then(function (r) {
-      if (r.status === 204) { return { ok: true, data: null }; }
-      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
-    });
-  }
+  var requestId = window.Antrian.requestId;
+  var api = window.Antrian.api(csrf);
   function say(answer, notice) {
     $("error").hidden = true; $("notice").hidden = true;
     if (answer && !answer.ok) {

@@ -330,6 +330,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "status.js" => (include_str!("../../assets/web/status.js"), "text/javascript; charset=utf-8"),
         "console.js" => (include_str!("../../assets/web/console.js"), "text/javascript; charset=utf-8"),
         "console.css" => (include_str!("../../assets/web/console.css"), "text/css; charset=utf-8"),
+        "common.js" => (include_str!("../../assets/web/common.js"), "text/javascript; charset=utf-8"),
         "supervisor.js" => (include_str!("../../assets/web/supervisor.js"), "text/javascript; charset=utf-8"),
         "choose.js" => (include_str!("../../assets/web/choose.js"), "text/javascript; charset=utf-8"),
         _ => return ApiError::not_found("this file").into_response(),

@@ -86,6 +86,18 @@ fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
+/// A queue entry from `id, stage, priority, effective_at, queued_seq, reserved_counter`.
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<QueueEntry> {
+    Ok(QueueEntry {
+        ticket_id: r.get(0)?,
+        stage: r.get(1)?,
+        priority: r.get(2)?,
+        effective_at: r.get(3)?,
+        queued_seq: r.get(4)?,
+        reserved_counter: r.get(5)?,
+    })
+}
+
 /// Today's waiting tickets at `stages` (all stages when empty).
 fn waiting_entries(
     conn: &Connection,
@@ -97,16 +109,7 @@ fn waiting_entries(
         "SELECT id, stage, priority, effective_at, queued_seq, reserved_counter FROM tickets
          WHERE office = ?1 AND day = ?2 AND state = 'waiting'",
     )?;
-    let rows = statement.query_map(params![office, day], |r| {
-        Ok(QueueEntry {
-            ticket_id: r.get(0)?,
-            stage: r.get(1)?,
-            priority: r.get(2)?,
-            effective_at: r.get(3)?,
-            queued_seq: r.get(4)?,
-            reserved_counter: r.get(5)?,
-        })
-    })?;
+    let rows = statement.query_map(params![office, day], entry_from_row)?;
     let mut entries = Vec::new();
     for entry in rows {
         let entry = entry?;
@@ -137,16 +140,7 @@ fn head_entries(
     for stage in stages {
         for priority in [true, false] {
             let head = statement
-                .query_row(params![office, day, stage, priority, counter], |r| {
-                    Ok(QueueEntry {
-                        ticket_id: r.get(0)?,
-                        stage: r.get(1)?,
-                        priority: r.get(2)?,
-                        effective_at: r.get(3)?,
-                        queued_seq: r.get(4)?,
-                        reserved_counter: r.get(5)?,
-                    })
-                })
+                .query_row(params![office, day, stage, priority, counter], entry_from_row)
                 .optional()?;
             heads.extend(head);
         }

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::extract::ApiJson;
+use super::handlers::check_office;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
 use crate::{appointments, booking};
@@ -46,14 +47,6 @@ impl FromRequestParts<Arc<Hub>> for ClientAddr {
 
 fn limit(hub: &Hub, client: &ClientAddr) -> ApiResult<()> {
     hub.booking_limiter.check(client.0, hub.config.booking.rate_limit_per_minute, hub.clock.now_ms())
-}
-
-fn check_office(hub: &Hub, office: &str) -> ApiResult<()> {
-    if office == hub.config.office.id {
-        Ok(())
-    } else {
-        Err(ApiError::not_found(format!("office {office:?}")))
-    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -71,7 +71,7 @@ fn json<T: Serialize>(value: &T) -> ApiResult<Option<serde_json::Value>> {
     serde_json::to_value(value).map(Some).map_err(ApiError::internal)
 }
 
-fn check_office(hub: &Hub, office: &str) -> ApiResult<()> {
+pub(crate) fn check_office(hub: &Hub, office: &str) -> ApiResult<()> {
     if office == hub.config.office.id {
         Ok(())
     } else {
