@@ -95,7 +95,8 @@ async fn a_clerk_calls_recalls_finishes_marks_no_show_requeues_and_pauses() {
 
     // A kiosk check-in changes the count without a reload.
     client.execute("window.notReloaded = true;", vec![]).await.expect("mark");
-    kiosk.walkin("C", None).await.expect("walk-in");
+    let booked = book(&hub.admin().await, "09:00", 1, 1).await.remove(0);
+    kiosk.checkin_qr(&booked.qr).await.expect("check-in");
     wait_text(&client, "#counts [data-stage='berkas']", "3").await;
     assert_eq!(
         client.execute("return window.notReloaded === true;", vec![]).await.expect("script"),
