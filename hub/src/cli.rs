@@ -49,6 +49,18 @@ pub enum Command {
     },
     /// Create the office's booking-signing key if none exists and print its public key.
     Keygen,
+    /// The report of one day, to standard output or `--out FILE`.
+    Report {
+        #[arg(long)]
+        office: Option<String>,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::report::Format,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Import appointments from a CSV file (header: office,service,date,slot,name,nik[,booking_code]),
     /// all or nothing.
     Import { file: PathBuf },
@@ -226,6 +238,28 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                 dir.join(secrets::SIGNING_KEY_FILE).display()
             );
             println!("{}", antrian_proto::qr::encode_public_key(&key));
+            Ok(())
+        }
+        Command::Report { office, date, format, out } => {
+            let config = load_config(cli)?;
+            if let Some(office) = office {
+                if office != &config.office.id {
+                    bail!("office {office:?} is not served by this configuration ({})", config.office.id);
+                }
+            }
+            let dir = data_dir(cli, &config);
+            let hub = open_hub(config, &dir, None)?;
+            let date = date.unwrap_or_else(|| hub.clock.today());
+            let bytes = hub
+                .db
+                .read_blocking(|conn| crate::report::export(conn, &hub, date, *format))
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            hub.db.close();
+            match out {
+                Some(path) => std::fs::write(path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::stdout().write_all(&bytes)?,
+            }
             Ok(())
         }
         Command::Import { file } => {

@@ -29,6 +29,8 @@ pub struct Config {
     #[serde(default)]
     pub booking: BookingSection,
     #[serde(default)]
+    pub retention: RetentionSection,
+    #[serde(default)]
     pub issuers: IssuersSection,
     #[serde(skip)]
     pub trusted_keys: Vec<VerifyingKey>,
@@ -148,6 +150,21 @@ pub struct Slot {
     pub end: NaiveTime,
     #[serde(default)]
     pub capacity: BTreeMap<String, u32>,
+}
+
+/// How long applicants' personal data is kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSection {
+    /// Names and NIK hashes of appointments older than this many days are removed; the day's
+    /// figures stay as they were.
+    pub personal_data_days: u32,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        RetentionSection { personal_data_days: 90 }
+    }
 }
 
 /// Online booking: the horizon, the week, holidays and extra sessions, and limits against

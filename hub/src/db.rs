@@ -94,6 +94,8 @@ pub fn open_connection(path: &Path, read_only: bool) -> rusqlite::Result<Connect
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Deleted personal data is overwritten, not left in free pages (retention).
+        conn.pragma_update(None, "secure_delete", "ON")?;
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -214,6 +216,14 @@ impl Db {
             pool.push(conn);
         }
         result
+    }
+
+    /// Moves the write-ahead log into the database file and empties it, so data removed from
+    /// the database no longer lingers in old page images of the log.
+    pub fn checkpoint(&self) -> ApiResult<()> {
+        let conn = open_connection(&self.inner.path, false)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Stops the writer after the jobs already queued, and waits for it.

@@ -32,6 +32,7 @@ pub mod i18n;
 pub mod pages;
 pub mod pdf;
 pub mod queue;
+pub mod report;
 pub mod secrets;
 pub mod summary;
 
@@ -74,7 +75,8 @@ pub async fn serve(
     served
 }
 
-/// Marks applicants who never came as no-show, every `booking.no_show_sweep_seconds`.
+/// Marks applicants who never came as no-show and removes old personal data, every
+/// `booking.no_show_sweep_seconds`.
 async fn sweep_no_shows(hub: Arc<Hub>) {
     let period = std::time::Duration::from_secs(u64::from(hub.config.booking.no_show_sweep_seconds.max(1)));
     let mut ticker = tokio::time::interval(period);
@@ -85,6 +87,25 @@ async fn sweep_no_shows(hub: Arc<Hub>) {
             Ok(0) => {}
             Ok(marked) => tracing::info!(marked, "bookings past their arrival window marked no-show"),
             Err(error) => tracing::warn!(%error, "no-show sweep failed; will retry"),
+        }
+        let job_hub = hub.clone();
+        let days = hub.config.retention.personal_data_days;
+        match hub
+            .db
+            .write(move |tx| report::apply_retention(tx, &job_hub, job_hub.clock.now_ms(), days))
+            .await
+        {
+            Ok(0) => {}
+            Ok(cleared) => {
+                tracing::info!(cleared, days, "personal data of old appointments removed");
+                let db = hub.db.clone();
+                match tokio::task::spawn_blocking(move || db.checkpoint()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => tracing::warn!(%error, "checkpoint after retention failed"),
+                    Err(error) => tracing::warn!(%error, "checkpoint task failed"),
+                }
+            }
+            Err(error) => tracing::warn!(%error, "retention failed; will retry"),
         }
     }
 }

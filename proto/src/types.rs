@@ -719,3 +719,88 @@ pub struct DeviceInfo {
 pub struct DevicesResponse {
     pub devices: Vec<DeviceInfo>,
 }
+
+/// Durations in minutes over a set of visits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DurationStats {
+    pub count: u32,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceReport {
+    pub service: String,
+    pub name: String,
+    pub tickets: u32,
+    /// Tickets issued without appointment.
+    pub walk_ins: u32,
+    /// Tickets of booked applicants who checked in.
+    pub checked_in: u32,
+    pub done: u32,
+    pub no_shows: u32,
+    pub cancelled: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageReport {
+    pub stage: String,
+    pub name: String,
+    /// Stage visits (a requeued ticket visits again).
+    pub visits: u32,
+    pub served: u32,
+    pub no_shows: u32,
+    pub cancelled: u32,
+    pub requeued: u32,
+    /// From entering the queue to being called.
+    pub waiting: DurationStats,
+    /// From start (or call) to finish.
+    pub service_time: DurationStats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CounterReport {
+    pub counter: String,
+    pub name: String,
+    pub served: u32,
+    pub no_shows: u32,
+    pub service_time: DurationStats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentReport {
+    /// Bookings for the day that were not cancelled.
+    pub booked: u32,
+    pub checked_in: u32,
+    pub no_show: u32,
+    pub cancelled: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HourReport {
+    pub hour: u32,
+    pub arrivals: u32,
+    pub calls: u32,
+}
+
+/// `GET /api/v1/reports/daily`: the figures of one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DailyReport {
+    pub office: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    pub services: Vec<ServiceReport>,
+    pub stages: Vec<StageReport>,
+    pub counters: Vec<CounterReport>,
+    pub appointments: AppointmentReport,
+    pub hours: Vec<HourReport>,
+}

@@ -83,6 +83,28 @@ async fn default_config_keygen_users_devices_import_and_serve() {
     let (ok, _, _) = run_cli(&[g.clone(), vec!["device", "revoke", "kiosk-1"]].concat(), "");
     assert!(ok);
     assert_eq!(kiosk.walkin("D", None).await.expect_err("revoked").code(), Some("unauthorized"));
+    // The day's report from the CLI, in each format.
+    let (ok, json, err) = run_cli(
+        &[g.clone(), vec!["report", "--office", "kanim-jaksel", "--date", "2026-11-25"]].concat(),
+        "",
+    );
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON report");
+    let services = report["services"].as_array().expect("services");
+    let b = services.iter().find(|s| s["service"] == "B").expect("service B");
+    assert_eq!((b["tickets"].as_u64(), b["checked_in"].as_u64()), (Some(1), Some(1)));
+    let (ok, csv, _) =
+        run_cli(&[g.clone(), vec!["report", "--date", "2026-11-25", "--format", "csv"]].concat(), "");
+    assert!(ok && csv.starts_with("date,number,service") && csv.contains("B001"), "{csv}");
+    let pdf = dir.path().join("report.pdf");
+    let (ok, _, err) = run_cli(
+        &[g.clone(), vec!["report", "--format", "pdf", "--out", pdf.to_str().expect("utf8")]].concat(),
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    let (ok, _, err) = run_cli(&[g.clone(), vec!["report", "--office", "kanim-bandung"]].concat(), "");
+    assert!(!ok && err.contains("kanim-bandung"), "{err}");
     let log_text = std::fs::read_to_string(&log).expect("log");
     assert!(log_text.contains("/api/v1/checkins") && log_text.contains("status=201"), "one line per request");
     hub.kill();

@@ -634,3 +634,39 @@ pub async fn devices(State(hub): HubState, _supervisor: Supervisor) -> ApiResult
         .await?;
     Ok(Json(DevicesResponse { devices }))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    office: String,
+    /// `YYYY-MM-DD`; default today.
+    date: Option<chrono::NaiveDate>,
+    /// `json` (default), `csv` (one row per stage visit) or `pdf` (figures and charts).
+    format: Option<crate::report::Format>,
+}
+
+/// The figures of one day per service, stage and counter (supervisor).
+#[utoipa::path(get, path = "/api/v1/reports/daily", params(ReportQuery), security(("bearer" = [])),
+    responses((status = 200, body = DailyReport, description = "JSON; CSV or PDF with `format`"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn daily_report(
+    State(hub): HubState,
+    _supervisor: Supervisor,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+) -> ApiResult<Response> {
+    check_office(&hub, &query.office)?;
+    let date = query.date.unwrap_or_else(|| hub.clock.today());
+    let format = query.format.unwrap_or(crate::report::Format::Json);
+    let hub2 = hub.clone();
+    let bytes = hub.db.read(move |conn| crate::report::export(conn, &hub2, date, format)).await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    let filename =
+        format!("attachment; filename=\"laporan-{}-{date}.{}\"", hub.config.office.id, format.extension());
+    if format != crate::report::Format::Json
+        && let Ok(value) = HeaderValue::from_str(&filename)
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

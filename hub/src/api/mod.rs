@@ -77,6 +77,7 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(handlers::devices))
         .routes(routes!(handlers::add_user))
         .routes(routes!(handlers::summary))
+        .routes(routes!(handlers::daily_report))
         .split_for_parts()
 }
 
