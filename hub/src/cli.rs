@@ -242,10 +242,10 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Report { office, date, format, out } => {
             let config = load_config(cli)?;
-            if let Some(office) = office {
-                if office != &config.office.id {
-                    bail!("office {office:?} is not served by this configuration ({})", config.office.id);
-                }
+            if let Some(office) = office
+                && office != &config.office.id
+            {
+                bail!("office {office:?} is not served by this configuration ({})", config.office.id);
             }
             let dir = data_dir(cli, &config);
             let hub = open_hub(config, &dir, None)?;
