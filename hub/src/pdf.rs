@@ -152,18 +152,18 @@ pub fn confirmation_pdf(c: &Confirmation, t: &Texts) -> Vec<u8> {
         .save(&PdfSaveOptions::default(), &mut warnings)
 }
 
-/// A simple bar chart: `bars` of (label, values per series), drawn in the box whose
-/// bottom-left corner is (x, y).
-fn bar_chart(
-    page: &mut Page,
+/// Where a chart goes on the page: the box whose bottom-left corner is (x, y), in mm.
+#[derive(Clone, Copy)]
+struct Area {
     x: f32,
     y: f32,
     w: f32,
     h: f32,
-    title: &str,
-    legend: &[&str],
-    bars: &[(String, Vec<f32>)],
-) {
+}
+
+/// A simple bar chart: `bars` of (label, values per series), drawn in `area`.
+fn bar_chart(page: &mut Page, area: Area, title: &str, legend: &[&str], bars: &[(String, Vec<f32>)]) {
+    let Area { x, y, w, h } = area;
     let colors = [
         Rgb::new(0.043, 0.239, 0.569, None),
         Rgb::new(0.949, 0.714, 0.0, None),
@@ -283,10 +283,7 @@ pub fn report_pdf(
         .collect();
     bar_chart(
         &mut first,
-        LEFT,
-        95.0,
-        PAGE_W - 2.0 * LEFT,
-        60.0,
+        Area { x: LEFT, y: 95.0, w: PAGE_W - 2.0 * LEFT, h: 60.0 },
         "Kedatangan dan panggilan per jam",
         &["kedatangan", "panggilan"],
         &hours,
@@ -295,10 +292,7 @@ pub fn report_pdf(
         report.counters.iter().map(|c| (c.counter.clone(), vec![c.served as f32])).collect();
     bar_chart(
         &mut first,
-        LEFT,
-        20.0,
-        PAGE_W - 2.0 * LEFT,
-        55.0,
+        Area { x: LEFT, y: 20.0, w: PAGE_W - 2.0 * LEFT, h: 55.0 },
         "Dilayani per loket",
         &["dilayani"],
         &counters,
@@ -318,10 +312,7 @@ pub fn report_pdf(
         let top = PAGE_H - 30.0 - i as f32 * 85.0;
         bar_chart(
             &mut second,
-            LEFT,
-            top - 60.0,
-            PAGE_W - 2.0 * LEFT,
-            55.0,
+            Area { x: LEFT, y: top - 60.0, w: PAGE_W - 2.0 * LEFT, h: 55.0 },
             &format!("Waktu tunggu (menit): {name}"),
             &["tiket"],
             &bars,
