@@ -29,6 +29,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/staff/counter", get(choose_page))
         .route("/staff/counter/{id}", get(counter_page))
         .route("/staff/supervisor", get(supervisor_page))
+        .route("/staff/reports", get(report_page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,5 +273,185 @@ async fn supervisor_page(
             t.section_json("console"),
             t.section_json("page")
         ),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    lang: Option<String>,
+    date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_report.html")]
+struct ReportPage {
+    t: &'static Texts,
+    office_name: String,
+    other_lang_url: String,
+    date: String,
+    csv_url: String,
+    pdf_url: String,
+    appointments: String,
+    charts: Vec<String>,
+    service_header: Vec<String>,
+    service_rows: Vec<Vec<String>>,
+    stage_header: Vec<String>,
+    stage_rows: Vec<Vec<String>>,
+    counter_header: Vec<String>,
+    counter_rows: Vec<Vec<String>>,
+    week_header: Vec<String>,
+    week_rows: Vec<Vec<String>>,
+}
+
+fn four(s: &antrian_proto::DurationStats) -> String {
+    format!("{:.1} / {:.1} / {:.1} / {:.1}", s.mean, s.p50, s.p90, s.max)
+}
+
+async fn report_page(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<ReportQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::parse(query.lang.as_deref());
+    let Some((caller, _)) = staff_session(&hub, &headers).await else { return to_login(lang) };
+    if !caller.role.satisfies(Role::Supervisor) {
+        return ApiError::forbidden().into_response();
+    }
+    let t = texts(lang);
+    let date = query.date.unwrap_or_else(|| hub.clock.today());
+    let h = hub.clone();
+    let loaded = hub
+        .db
+        .read(move |conn| {
+            let report = crate::report::daily(conn, &h, date)?;
+            let visits = crate::report::visits(conn, &h.config.office.id, date)?;
+            let mut weeks = Vec::new();
+            for back in 1..=3 {
+                let day = date - chrono::Duration::weeks(back);
+                weeks.push(crate::report::daily(conn, &h, day)?);
+            }
+            Ok((report, visits, weeks))
+        })
+        .await;
+    let (report, visits, weeks) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return error.into_response(),
+    };
+    let mut charts = vec![crate::charts::bars(
+        t.t("report.arrivals_calls"),
+        &[t.t("report.arrivals"), t.t("report.calls")],
+        &report
+            .hours
+            .iter()
+            .map(|h| (format!("{:02}", h.hour), vec![f64::from(h.arrivals), f64::from(h.calls)]))
+            .collect::<Vec<_>>(),
+    )];
+    let edges = [10.0, 20.0, 30.0, 45.0, 60.0, f64::INFINITY];
+    let bins = ["0-10", "10-20", "20-30", "30-45", "45-60", "60+"];
+    for stage in &hub.config.stages {
+        let mut counts = [0.0f64; 6];
+        for wait in visits.iter().filter(|v| v.stage == stage.id).filter_map(|v| v.wait_ms()) {
+            let minutes = wait as f64 / 60_000.0;
+            counts[edges.iter().position(|e| minutes < *e).unwrap_or(5)] += 1.0;
+        }
+        let groups: Vec<(String, Vec<f64>)> =
+            bins.iter().zip(counts).map(|(b, c)| (b.to_string(), vec![c])).collect();
+        charts.push(crate::charts::bars(
+            &t.t("report.waits").replace("{stage}", &stage.name),
+            &[t.t("report.tickets")],
+            &groups,
+        ));
+    }
+    charts.push(crate::charts::bars(
+        t.t("report.served_per_counter"),
+        &[t.t("report.served")],
+        &report.counters.iter().map(|c| (c.counter.clone(), vec![f64::from(c.served)])).collect::<Vec<_>>(),
+    ));
+    let head =
+        |keys: &[&str]| keys.iter().map(|k| t.t(&format!("report.{k}")).to_owned()).collect::<Vec<_>>();
+    let a = &report.appointments;
+    let office = &hub.config.office.id;
+    let other = if lang == Lang::Id { "en" } else { "id" };
+    let mut week_header = vec![t.t("report.day").to_owned(), t.t("report.total").to_owned()];
+    for stage in &hub.config.stages {
+        week_header.push(format!("{} ({})", stage.name, t.t("report.served")));
+        week_header.push(format!("{} ({})", stage.name, t.t("report.wait")));
+    }
+    let week_rows = std::iter::once(&report)
+        .chain(weeks.iter())
+        .map(|r| {
+            let mut row =
+                vec![t.long_date(r.date), r.services.iter().map(|s| s.tickets).sum::<u32>().to_string()];
+            for s in &r.stages {
+                row.push(s.served.to_string());
+                row.push(format!("{:.1}", s.waiting.mean));
+            }
+            row
+        })
+        .collect();
+    render(&ReportPage {
+        t,
+        office_name: hub.config.office.name.clone(),
+        other_lang_url: format!("/staff/reports?lang={other}&date={date}"),
+        date: date.to_string(),
+        csv_url: format!("/api/v1/reports/daily?office={office}&date={date}&format=csv"),
+        pdf_url: format!("/api/v1/reports/daily?office={office}&date={date}&format=pdf"),
+        appointments: t
+            .t("report.appointments")
+            .replace("{booked}", &a.booked.to_string())
+            .replace("{checked_in}", &a.checked_in.to_string())
+            .replace("{no_show}", &a.no_show.to_string())
+            .replace("{cancelled}", &a.cancelled.to_string()),
+        charts,
+        service_header: head(&[
+            "service",
+            "total",
+            "walk_ins",
+            "checked_in",
+            "done",
+            "no_shows",
+            "cancelled",
+        ]),
+        service_rows: report
+            .services
+            .iter()
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.tickets.to_string(),
+                    s.walk_ins.to_string(),
+                    s.checked_in.to_string(),
+                    s.done.to_string(),
+                    s.no_shows.to_string(),
+                    s.cancelled.to_string(),
+                ]
+            })
+            .collect(),
+        stage_header: head(&["stage", "served", "no_shows", "cancelled", "requeued", "wait", "service_time"]),
+        stage_rows: report
+            .stages
+            .iter()
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.served.to_string(),
+                    s.no_shows.to_string(),
+                    s.cancelled.to_string(),
+                    s.requeued.to_string(),
+                    four(&s.waiting),
+                    four(&s.service_time),
+                ]
+            })
+            .collect(),
+        counter_header: head(&["counter", "served", "no_shows", "service_time"]),
+        counter_rows: report
+            .counters
+            .iter()
+            .map(|c| {
+                vec![c.name.clone(), c.served.to_string(), c.no_shows.to_string(), four(&c.service_time)]
+            })
+            .collect(),
+        week_header,
+        week_rows,
     })
 }

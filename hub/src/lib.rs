@@ -19,6 +19,7 @@ pub mod api;
 pub mod appointments;
 pub mod auth;
 pub mod booking;
+pub mod charts;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -220,3 +220,77 @@ async fn retention_removes_names_and_nik_hashes_and_keeps_the_figures() {
         assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{name} remains in the file");
     }
 }
+
+async fn supervisor_cookie(hub: &TestHub) -> String {
+    hub.add_user("kepala", "kepala-password", Role::Supervisor).await;
+    let login = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{}/staff/login", hub.url))
+        .form(&[("username", "kepala"), ("password", "kepala-password")])
+        .send()
+        .await
+        .expect("login");
+    login.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_report_page_shows_charts_tables_and_previous_weeks() {
+    let hub = TestHub::start_with(booking_config(20, &[]), "2026-11-25T07:30:00+07:00").await;
+    scripted_day(&hub).await;
+    let cookie = supervisor_cookie(&hub).await;
+    let page = reqwest::Client::new()
+        .get(format!("{}/staff/reports?date=2026-11-25", hub.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 5, "hours, three stages' waits, counters");
+    assert!(html.contains("12.2 / 10.0 / 20.0 / 20.0"), "berkas waiting figures");
+    assert!(
+        html.contains("Rabu, 18 November 2026") && html.contains("Rabu, 4 November 2026"),
+        "previous weeks"
+    );
+    assert!(html.contains("format=csv") && html.contains("format=pdf"));
+    // The export links work with the browser's session (GET needs no CSRF token).
+    let csv = reqwest::Client::new()
+        .get(format!("{}/api/v1/reports/daily?office=kanim-jaksel&date=2026-11-25&format=csv", hub.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("laporan-kanim-jaksel-2026-11-25.csv")
+    );
+
+    if system_tool("chromium") && system_tool("chromedriver") {
+        use common::web::*;
+        let driver = start_chromedriver().await;
+        let downloads = tempfile::tempdir().expect("tempdir");
+        let client = browser(&driver, downloads.path()).await;
+        client.set_window_size(1100, 1500).await.expect("window");
+        client.goto(&format!("{}/staff/login", hub.url)).await.expect("login page");
+        use fantoccini::Locator;
+        client.find(Locator::Id("username")).await.expect("user").send_keys("kepala").await.expect("type");
+        client
+            .find(Locator::Id("password"))
+            .await
+            .expect("pw")
+            .send_keys("kepala-password")
+            .await
+            .expect("type");
+        client.find(Locator::Id("login")).await.expect("button").click().await.expect("log in");
+        client.wait().for_element(Locator::Id("supervisor")).await.expect("supervisor page");
+        client.find(Locator::Id("reports-link")).await.expect("link").click().await.expect("open reports");
+        client.wait().for_element(Locator::Css("svg.chart")).await.expect("charts drawn");
+        screenshot(&client, "report-page.png").await;
+        client.close().await.expect("close");
+    }
+}
