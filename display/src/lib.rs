@@ -1,8 +1,10 @@
 //! # antrian-display
 //!
-//! The waiting-room screen's logic, without UI: the numbers in Indonesian words
-//! ([`words`]) and the state the screen shows, built from the hub's events by a reducer that
-//! applies each event once however often a reconnect replays it ([`state`]).
+//! The waiting-room screen's logic: the numbers in Indonesian words ([`words`]), the state
+//! the screen shows, built from the hub's events by a reducer that applies each event once
+//! however often a reconnect replays it ([`state`]), and the queued spoken call
+//! ([`announce`]).
 
+pub mod announce;
 pub mod state;
 pub mod words;
