@@ -84,10 +84,10 @@ pub fn write_wav(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
 /// Plays a WAV file to the end through the first player found.
 pub fn play(path: &Path) -> anyhow::Result<()> {
     for (player, args) in [("aplay", &["-q"][..]), ("paplay", &[][..])] {
-        if let Ok(status) = Command::new(player).args(args).arg(path).status() {
-            if status.success() {
-                return Ok(());
-            }
+        if let Ok(status) = Command::new(player).args(args).arg(path).status()
+            && status.success()
+        {
+            return Ok(());
         }
     }
     bail!("no sound player (aplay or paplay) could play {}", path.display())
