@@ -6,5 +6,7 @@
 //! ([`announce`]).
 
 pub mod announce;
+pub mod feed;
 pub mod state;
+pub mod ui;
 pub mod words;

@@ -1,17 +1,29 @@
-//! `antrian-display`: the waiting-room screen. `antrian-display announce --number A012
-//! --counter 3 [--wav OUT.wav]` speaks one call (or writes it to a file) for installers
-//! testing the speakers.
+//! `antrian-display [--config display.toml]`: the waiting-room screen.
+//! `antrian-display announce --number A012 --counter 3 [--wav OUT.wav]` speaks one call (or
+//! writes it to a file) for installers testing the speakers.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use antrian_display::{announce, words};
+use antrian_display::announce::{self, Announcer, SystemSpeaker};
+use antrian_display::feed::{self, Shared};
+use antrian_display::state::{DisplayState, Filter};
+use antrian_display::ui::{self, Theme};
+use antrian_display::words;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use eframe::egui;
+use serde::Deserialize;
 
 #[derive(Debug, Parser)]
 #[command(name = "antrian-display", version, about = "The Antrian waiting-room display")]
 struct Cli {
+    /// The display's configuration.
+    #[arg(long, default_value = "config/display.toml")]
+    config: PathBuf,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -28,11 +40,39 @@ enum Command {
     },
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    hub_url: String,
+    token: String,
+    office: String,
+    #[serde(default)]
+    stages: Vec<String>,
+    #[serde(default)]
+    counters: Vec<String>,
+    #[serde(default = "yes")]
+    voice: bool,
+    #[serde(default)]
+    running_text: String,
+    #[serde(default = "dark")]
+    theme: String,
+    #[serde(default = "yes")]
+    fullscreen: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn dark() -> String {
+    "dark".into()
+}
+
 fn main() -> std::process::ExitCode {
-    tracing_subscriber_init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Announce { number, counter, wav } => run_announce(&number, &counter, wav),
+        Some(Command::Announce { number, counter, wav }) => run_announce(&number, &counter, wav),
+        None => run_screen(&cli.config),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -42,8 +82,6 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
-
-fn tracing_subscriber_init() {}
 
 fn run_announce(number: &str, counter: &str, wav: Option<PathBuf>) -> anyhow::Result<()> {
     let text = words::call_sentence(number, counter, &format!("Loket {counter}"));
@@ -62,4 +100,84 @@ fn run_announce(number: &str, counter: &str, wav: Option<PathBuf>) -> anyhow::Re
             announce::play(&path)
         }
     }
+}
+
+struct ScreenApp {
+    shared: Arc<Mutex<Shared>>,
+    running_text: String,
+    theme: Theme,
+}
+
+/// How long a new call stays highlighted.
+const HIGHLIGHT: Duration = Duration::from_secs(6);
+
+impl eframe::App for ScreenApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let (state, new_call_at) = match self.shared.lock() {
+            Ok(shared) => (shared.state.clone(), shared.new_call_at),
+            Err(_) => return,
+        };
+        let highlight = new_call_at.is_some_and(|t| t.elapsed() < HIGHLIGHT);
+        // The screen shows the office PC's local time.
+        let now = chrono::Local::now().fixed_offset();
+        ui::draw(
+            ui,
+            &ui::Frame { state: &state, now, highlight, running_text: &self.running_text, theme: self.theme },
+        );
+        // Repaint only for the clock's minute display, the end of a highlight, and events
+        // (the feed wakes the UI).
+        let next = match new_call_at.map(|t| t.elapsed()) {
+            Some(elapsed) if elapsed < HIGHLIGHT => HIGHLIGHT - elapsed,
+            _ => Duration::from_secs(1),
+        };
+        ui.ctx().request_repaint_after(next);
+    }
+}
+
+fn run_screen(path: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let config: Config = toml::from_str(&text).with_context(|| format!("in {}", path.display()))?;
+    let filter = Filter { stages: config.stages.clone(), counters: config.counters.clone() };
+    let shared = Arc::new(Mutex::new(Shared { state: DisplayState::new(filter), new_call_at: None }));
+    let announcer = config.voice.then(|| Announcer::start(SystemSpeaker::new()));
+    let theme = if config.theme == "light" { Theme::Light } else { Theme::Dark };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Antrian")
+            .with_inner_size([1920.0, 1080.0])
+            .with_fullscreen(config.fullscreen),
+        ..Default::default()
+    };
+    let feed_shared = shared.clone();
+    let client = antrian_proto::Client::new(&config.hub_url).with_token(&config.token);
+    let office = config.office.clone();
+    eframe::run_native(
+        "antrian-display",
+        options,
+        Box::new(move |creation| {
+            let ctx = creation.egui_ctx.clone();
+            std::thread::Builder::new().name("antrian-feed".into()).spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                runtime.block_on(feed::run(
+                    client,
+                    office,
+                    feed_shared,
+                    move |call| {
+                        if let Some(announcer) = &announcer {
+                            announcer.announce(words::call_sentence(
+                                &call.number,
+                                &call.counter,
+                                &call.counter_name,
+                            ));
+                        }
+                    },
+                    move || ctx.request_repaint(),
+                ));
+            })?;
+            Ok(Box::new(ScreenApp { shared, running_text: config.running_text, theme }))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

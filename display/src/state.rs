@@ -47,11 +47,51 @@ pub struct DisplayState {
     pub waiting: BTreeMap<String, u32>,
     pub last_event_id: Option<u64>,
     pub connected: bool,
+    pub office_name: String,
+    /// Stage id → name, for the waiting counts.
+    pub stage_names: BTreeMap<String, String>,
+    /// Counter id → name.
+    pub counter_names: BTreeMap<String, String>,
 }
 
 impl DisplayState {
     pub fn new(filter: Filter) -> Self {
         DisplayState { filter, ..Default::default() }
+    }
+
+    /// Starts from the hub's board: counters, waiting counts, today's recent calls; events
+    /// after `last_event_id` follow.
+    pub fn load_board(&mut self, board: &antrian_proto::BoardResponse) {
+        self.office_name = board.office_name.clone();
+        self.counters.clear();
+        for counter in board.counters.iter().filter(|c| self.filter.counter(&c.id)) {
+            if !self.filter.stages.is_empty() && !counter.stages.iter().any(|s| self.filter.stage(s)) {
+                continue;
+            }
+            self.counter_names.insert(counter.id.clone(), counter.name.clone());
+            self.counters.insert(
+                counter.id.clone(),
+                CounterView {
+                    state: counter.state,
+                    number: counter.number.clone(),
+                    ticket_id: counter.ticket_id.clone(),
+                },
+            );
+        }
+        self.waiting.clear();
+        for waiting in board.waiting.iter().filter(|w| self.filter.stage(&w.stage)) {
+            self.stage_names.insert(waiting.stage.clone(), waiting.name.clone());
+            self.waiting.insert(waiting.stage.clone(), waiting.count);
+        }
+        self.recent = board
+            .recent
+            .iter()
+            .filter(|c| self.filter.stage(&c.stage) && self.filter.counter(&c.counter))
+            .take(RECENT)
+            .cloned()
+            .collect();
+        self.latest = self.recent.front().cloned();
+        self.last_event_id = Some(board.last_event_id);
     }
 
     /// Applies one event; returns the call to announce, if it is one this display shows.
@@ -69,6 +109,7 @@ impl DisplayState {
                 self.recent.push_front(call.clone());
                 self.recent.truncate(RECENT);
                 self.latest = Some(call.clone());
+                self.counter_names.entry(call.counter.clone()).or_insert_with(|| call.counter_name.clone());
                 let counter = self.counters.entry(call.counter.clone()).or_insert(CounterView {
                     state: CounterState::Open,
                     number: None,

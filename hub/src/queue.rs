@@ -977,3 +977,63 @@ pub fn counter_op(
     }
     counter_view(tx.conn, hub, counter_id)
 }
+
+/// The display's starting point: counters with their numbers, waiting counts, today's recent
+/// calls and the last event id, read in one snapshot.
+pub fn board(conn: &Connection, hub: &Hub) -> ApiResult<antrian_proto::BoardResponse> {
+    let day = day_text(hub.clock.today());
+    let office = &hub.config.office.id;
+    let last_event_id: i64 =
+        conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events WHERE office = ?1", params![office], |r| {
+            r.get(0)
+        })?;
+    let mut counters = Vec::new();
+    for counter in &hub.config.counters {
+        let row = load_counter(conn, hub, &counter.id)?;
+        let number = match &row.ticket_id {
+            Some(id) => Some(load_ticket(conn, id)?.number),
+            None => None,
+        };
+        counters.push(antrian_proto::BoardCounter {
+            id: counter.id.clone(),
+            name: counter.name.clone(),
+            stages: counter.stages.clone(),
+            state: row.state,
+            number,
+            ticket_id: row.ticket_id,
+        });
+    }
+    let waiting = hub
+        .config
+        .stages
+        .iter()
+        .map(|s| {
+            Ok(antrian_proto::WaitingCount {
+                stage: s.id.clone(),
+                name: s.name.clone(),
+                count: class_count(conn, office, &day, &s.id, true)?
+                    + class_count(conn, office, &day, &s.id, false)?,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let since = hub.clock.local_ms(hub.clock.today(), chrono::NaiveTime::MIN);
+    let mut statement = conn.prepare_cached(
+        "SELECT data FROM events WHERE office = ?1 AND kind = 'called' AND at >= ?2 ORDER BY id DESC LIMIT 30",
+    )?;
+    let mut recent: Vec<CalledEvent> = Vec::new();
+    for data in statement.query_map(params![office, since], |r| r.get::<_, String>(0))? {
+        if let Ok(call) = serde_json::from_str::<CalledEvent>(&data?)
+            && !recent.iter().any(|c| c.ticket_id == call.ticket_id)
+        {
+            recent.push(call);
+        }
+    }
+    recent.truncate(6);
+    Ok(antrian_proto::BoardResponse {
+        office_name: hub.config.office.name.clone(),
+        counters,
+        waiting,
+        recent,
+        last_event_id: u64::try_from(last_event_id).unwrap_or_default(),
+    })
+}

@@ -176,3 +176,32 @@ async fn keep_alives_flow_and_only_displays_staff_and_status_tokens_may_listen()
     }
     assert!(started.elapsed() < Duration::from_secs(16));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_board_gives_a_display_its_starting_point_without_names() {
+    let hub = TestHub::start().await;
+    let kiosk = hub.kiosk().await;
+    let staff = hub.login_as("loket", Role::Staff).await;
+    let display = hub.device("display-1", Role::Display).await;
+    for _ in 0..3 {
+        kiosk.walkin("C", None).await.expect("walk-in");
+    }
+    let first = staff.call_next("1", None).await.expect("call").expect("ticket");
+    staff.ticket_action(&first.id, "recall").await.expect("recall");
+    let second = staff.call_next("2", None).await.expect("call").expect("ticket");
+    let board = display.board("kanim-jaksel").await.expect("board");
+    assert_eq!(board.office_name, "Kantor Imigrasi Kelas I Khusus TPI Jakarta Selatan");
+    let numbers: Vec<&str> = board.recent.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(numbers, [second.number.as_str(), first.number.as_str()], "newest first, a recall listed once");
+    let counter = |id: &str| board.counters.iter().find(|c| c.id == id).cloned().expect("counter");
+    assert_eq!(counter("1").number.as_deref(), Some(first.number.as_str()));
+    assert_eq!(counter("3").number, None);
+    assert_eq!(board.waiting.iter().find(|w| w.stage == "berkas").map(|w| w.count), Some(1));
+    // Following the stream from last_event_id gives exactly what comes next.
+    let mut events = display.subscribe("kanim-jaksel", Some(board.last_event_id));
+    connected(&mut events).await;
+    let third = staff.call_next("3", None).await.expect("call").expect("ticket");
+    assert_eq!(next_call(&mut events).await.1, third.number);
+    assert_eq!(code(kiosk.board("kanim-jaksel").await), "forbidden");
+    assert_eq!(code(hub.anonymous().board("kanim-jaksel").await), "unauthorized");
+}

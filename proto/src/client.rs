@@ -299,6 +299,10 @@ impl Client {
         Ok(answer.ticket)
     }
 
+    pub async fn board(&self, office: &str) -> Result<BoardResponse, ClientError> {
+        self.get(&format!("/api/v1/offices/{office}/board")).await
+    }
+
     pub async fn status(&self, token: &str) -> Result<StatusResponse, ClientError> {
         self.get(&format!("/api/v1/status/{token}")).await
     }

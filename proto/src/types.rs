@@ -804,3 +804,37 @@ pub struct DailyReport {
     pub appointments: AppointmentReport,
     pub hours: Vec<HourReport>,
 }
+
+/// A counter as a waiting-room screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoardCounter {
+    pub id: String,
+    pub name: String,
+    pub stages: Vec<String>,
+    pub state: CounterState,
+    pub number: Option<String>,
+    pub ticket_id: Option<String>,
+}
+
+/// `GET /api/v1/offices/{office}/board`: what a display needs at start — then it follows the
+/// events after `last_event_id`. No names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoardResponse {
+    pub office_name: String,
+    pub counters: Vec<BoardCounter>,
+    /// Waiting tickets per stage id.
+    pub waiting: Vec<WaitingCount>,
+    /// Today's most recent calls, newest first.
+    pub recent: Vec<crate::events::CalledEvent>,
+    pub last_event_id: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaitingCount {
+    pub stage: String,
+    pub name: String,
+    pub count: u32,
+}

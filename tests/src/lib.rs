@@ -86,12 +86,16 @@ pub struct RunningHub {
 }
 
 impl RunningHub {
-    /// Starts `antrian-hub <args> serve --listen 127.0.0.1:0 <serve_args>`, logs to `log`.
+    /// Starts `antrian-hub <args> serve --listen 127.0.0.1:0 <serve_args>` (or the `--listen`
+    /// that `serve_args` names), logs to `log`.
     pub fn start(global: &[&str], serve_args: &[&str], log: &Path) -> RunningHub {
+        let listen: &[&str] =
+            if serve_args.contains(&"--listen") { &[] } else { &["--listen", "127.0.0.1:0"] };
         let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
         let mut child = Command::new(hub_binary())
             .args(global)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .arg("serve")
+            .args(listen)
             .args(serve_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

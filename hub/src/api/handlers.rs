@@ -670,3 +670,21 @@ pub async fn daily_report(
     }
     Ok(response)
 }
+
+/// What a waiting-room display shows at start (display or staff); then it follows the events
+/// after `last_event_id`.
+#[utoipa::path(get, path = "/api/v1/offices/{office}/board", params(("office" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = BoardResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn board(
+    State(hub): HubState,
+    headers: axum::http::HeaderMap,
+    Path(office): Path<String>,
+) -> ApiResult<Json<BoardResponse>> {
+    check_office(&hub, &office)?;
+    let caller = extract::caller_of(&hub, &headers).await?.ok_or_else(ApiError::unauthorized)?;
+    if !(caller.role == Role::Display || caller.role.satisfies(Role::Staff)) {
+        return Err(ApiError::forbidden());
+    }
+    let hub2 = hub.clone();
+    Ok(Json(hub.db.read(move |conn| crate::queue::board(conn, &hub2)).await?))
+}

@@ -78,6 +78,7 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(handlers::add_user))
         .routes(routes!(handlers::summary))
         .routes(routes!(handlers::daily_report))
+        .routes(routes!(handlers::board))
         .split_for_parts()
 }
 
