@@ -124,11 +124,14 @@ impl eframe::App for ScreenApp {
             ui,
             &ui::Frame { state: &state, now, highlight, running_text: &self.running_text, theme: self.theme },
         );
-        // Repaint only for the clock's minute display, the end of a highlight, and events
-        // (the feed wakes the UI).
+        // Repaint only when the clock's minute changes, when a highlight ends, and on events
+        // (the feed wakes the UI): nothing happening costs nothing.
+        let into_minute = 1000 * u64::from(chrono::Timelike::second(&now))
+            + u64::from(now.timestamp_subsec_millis().min(999));
+        let to_next_minute = Duration::from_millis(60_000u64.saturating_sub(into_minute) + 50);
         let next = match new_call_at.map(|t| t.elapsed()) {
-            Some(elapsed) if elapsed < HIGHLIGHT => HIGHLIGHT - elapsed,
-            _ => Duration::from_secs(1),
+            Some(elapsed) if elapsed < HIGHLIGHT => (HIGHLIGHT - elapsed).min(to_next_minute),
+            _ => to_next_minute,
         };
         ui.ctx().request_repaint_after(next);
     }

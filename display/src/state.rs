@@ -52,6 +52,8 @@ pub struct DisplayState {
     pub stage_names: BTreeMap<String, String>,
     /// Counter id → name.
     pub counter_names: BTreeMap<String, String>,
+    /// Stage ids in the office's order (from the board).
+    pub stages: Vec<String>,
 }
 
 impl DisplayState {
@@ -79,6 +81,8 @@ impl DisplayState {
             );
         }
         self.waiting.clear();
+        self.stages =
+            board.waiting.iter().filter(|w| self.filter.stage(&w.stage)).map(|w| w.stage.clone()).collect();
         for waiting in board.waiting.iter().filter(|w| self.filter.stage(&w.stage)) {
             self.stage_names.insert(waiting.stage.clone(), waiting.name.clone());
             self.waiting.insert(waiting.stage.clone(), waiting.count);
@@ -92,6 +96,17 @@ impl DisplayState {
             .collect();
         self.latest = self.recent.front().cloned();
         self.last_event_id = Some(board.last_event_id);
+    }
+
+    /// The stages to show counts for: the office's order, then any others seen in events.
+    pub fn stage_order(&self) -> Vec<String> {
+        let mut order = self.stages.clone();
+        for stage in self.waiting.keys() {
+            if !order.contains(stage) {
+                order.push(stage.clone());
+            }
+        }
+        order
     }
 
     /// Applies one event; returns the call to announce, if it is one this display shows.

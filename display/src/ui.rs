@@ -119,7 +119,8 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                         ui.label(RichText::new("Nomor Antrian").size(height * 0.045).color(ink));
                         match &state.latest {
                             Some(call) => {
-                                ui.label(RichText::new(&call.number).size(height * 0.24).strong().color(ink));
+                                // Font size 0.30 of the height: the digits stand over a fifth of the screen.
+                                ui.label(RichText::new(&call.number).size(height * 0.30).strong().color(ink));
                                 ui.label(
                                     RichText::new(format!("Silakan menuju {}", call.counter_name))
                                         .size(height * 0.06)
@@ -128,7 +129,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                                 );
                             }
                             None => {
-                                ui.label(RichText::new("-").size(height * 0.24).color(ink));
+                                ui.label(RichText::new("-").size(height * 0.30).color(ink));
                             }
                         }
                     });
@@ -181,8 +182,9 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
         ui.add_space(height * 0.01);
         // Waiting per stage.
         ui.horizontal_wrapped(|ui| {
-            for (stage, count) in &state.waiting {
-                let name = state.stage_names.get(stage).cloned().unwrap_or_else(|| stage.clone());
+            for stage in state.stage_order() {
+                let count = state.waiting.get(&stage).copied().unwrap_or(0);
+                let name = state.stage_names.get(&stage).cloned().unwrap_or_else(|| stage.clone());
                 ui.label(
                     RichText::new(format!("{name}: {count} menunggu   "))
                         .size(height * 0.032)

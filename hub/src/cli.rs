@@ -164,6 +164,21 @@ fn prepare_demo(cli: &Cli, args: &ServeArgs) -> anyhow::Result<(Arc<Hub>, tempfi
     for (name, role, token) in &seeded.devices {
         writeln!(out, "  device {name:<10} ({}) token {token}", role.as_str())?;
     }
+    let display_token = seeded.devices.iter().find(|(_, role, _)| *role == Role::Display).map(|(_, _, t)| t);
+    // (With a port chosen at bind time the address is not known yet: no file then.)
+    if let Some(token) = display_token.filter(|_| !listen.ends_with(":0")) {
+        let path = dir.join("display.toml");
+        let text = format!(
+            "hub_url = \"http://{listen}\"\ntoken = \"{token}\"\noffice = \"{}\"\nvoice = true\nfullscreen = false\nrunning_text = \"Selamat datang. Siapkan KTP dan dokumen asli Anda. Waspada calo!\"\n",
+            hub.config.office.id
+        );
+        std::fs::write(&path, text)?;
+        writeln!(
+            out,
+            "  waiting-room display: cargo run --release -p antrian-display -- --config {}",
+            path.display()
+        )?;
+    }
     if let Some(booking) = &seeded.sample_booking {
         writeln!(
             out,

@@ -192,7 +192,11 @@ async fn the_board_gives_a_display_its_starting_point_without_names() {
     let board = display.board("kanim-jaksel").await.expect("board");
     assert_eq!(board.office_name, "Kantor Imigrasi Kelas I Khusus TPI Jakarta Selatan");
     let numbers: Vec<&str> = board.recent.iter().map(|c| c.number.as_str()).collect();
-    assert_eq!(numbers, [second.number.as_str(), first.number.as_str()], "newest first, a recall listed once");
+    assert_eq!(
+        numbers,
+        [second.number.as_str(), first.number.as_str()],
+        "newest first, a recall listed once"
+    );
     let counter = |id: &str| board.counters.iter().find(|c| c.id == id).cloned().expect("counter");
     assert_eq!(counter("1").number.as_deref(), Some(first.number.as_str()));
     assert_eq!(counter("3").number, None);
