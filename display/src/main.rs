@@ -106,13 +106,28 @@ struct ScreenApp {
     shared: Arc<Mutex<Shared>>,
     running_text: String,
     theme: Theme,
+    /// With `ANTRIAN_FRAME_STATS=1`: CPU time per frame, printed every 10 s (for measuring).
+    frame_stats: Option<(std::time::Instant, Vec<f32>)>,
 }
 
 /// How long a new call stays highlighted.
 const HIGHLIGHT: Duration = Duration::from_secs(6);
 
 impl eframe::App for ScreenApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if let Some((since, samples)) = &mut self.frame_stats {
+            if let Some(cpu) = frame.info().cpu_usage {
+                samples.push(cpu * 1000.0);
+            }
+            if since.elapsed() >= Duration::from_secs(10) {
+                let count = samples.len();
+                let mean = samples.iter().sum::<f32>() / count.max(1) as f32;
+                let max = samples.iter().copied().fold(0.0f32, f32::max);
+                eprintln!("frames {count} in 10 s, CPU per frame mean {mean:.2} ms, max {max:.2} ms");
+                *since = std::time::Instant::now();
+                samples.clear();
+            }
+        }
         let (state, new_call_at) = match self.shared.lock() {
             Ok(shared) => (shared.state.clone(), shared.new_call_at),
             Err(_) => return,
@@ -179,7 +194,9 @@ fn run_screen(path: &std::path::Path) -> anyhow::Result<()> {
                     move || ctx.request_repaint(),
                 ));
             })?;
-            Ok(Box::new(ScreenApp { shared, running_text: config.running_text, theme }))
+            let frame_stats =
+                std::env::var("ANTRIAN_FRAME_STATS").is_ok().then(|| (std::time::Instant::now(), Vec::new()));
+            Ok(Box::new(ScreenApp { shared, running_text: config.running_text, theme, frame_stats }))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
