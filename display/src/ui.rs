@@ -3,7 +3,7 @@
 //! highlighted for a few seconds when new; the recent calls; every counter; waiting counts;
 //! the running text; a clear mark when the connection to the hub is lost.
 
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 use eframe::egui::{self, Align, Color32, Layout, RichText, Ui};
 
 use crate::state::DisplayState;
@@ -46,29 +46,7 @@ fn palette(theme: Theme) -> Palette {
 
 /// "Rabu, 25 November 2026 09:05"
 pub fn clock_text(now: DateTime<FixedOffset>) -> String {
-    const DAYS: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
-    const MONTHS: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    format!(
-        "{}, {} {} {} {}",
-        DAYS[now.weekday().num_days_from_monday() as usize],
-        now.day(),
-        MONTHS[now.month0() as usize],
-        now.year(),
-        now.format("%H:%M")
-    )
+    format!("{} {}", antrian_proto::calendar::tanggal(now.date_naive()), now.format("%H:%M"))
 }
 
 /// What the frame needs besides the state.

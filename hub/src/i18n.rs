@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::NaiveDate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -78,42 +78,10 @@ impl Texts {
     /// A date as people write it: "Rabu, 25 November 2026" or "Wednesday, 25 November 2026".
     pub fn long_date(&self, date: NaiveDate) -> String {
         match self.lang {
-            Lang::Id => {
-                format!("{}, {} {} {}", hari(date.weekday()), date.day(), bulan(date.month()), date.year())
-            }
+            Lang::Id => antrian_proto::calendar::tanggal(date),
             Lang::En => date.format("%A, %-d %B %Y").to_string(),
         }
     }
-}
-
-pub fn hari(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Senin",
-        Weekday::Tue => "Selasa",
-        Weekday::Wed => "Rabu",
-        Weekday::Thu => "Kamis",
-        Weekday::Fri => "Jumat",
-        Weekday::Sat => "Sabtu",
-        Weekday::Sun => "Minggu",
-    }
-}
-
-pub fn bulan(month: u32) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    NAMES.get(month.saturating_sub(1) as usize).copied().unwrap_or("")
 }
 
 #[cfg(test)]

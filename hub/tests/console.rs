@@ -382,18 +382,7 @@ async fn supervisor_actions_are_refused_to_staff_and_figures_are_right() {
         assert_eq!(response.status(), 403, "{method} {path} as staff");
     }
     // The supervisor page itself.
-    let cookie = {
-        let login = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-            .post(format!("{}/staff/login", hub.url))
-            .form(&[("username", "loket"), ("password", "loket-password")])
-            .send()
-            .await
-            .expect("login");
-        login.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_owned()
-    };
+    let cookie = console_cookie(&hub, "loket", "loket-password").await;
     let page = http
         .get(format!("{}/staff/supervisor", hub.url))
         .header("cookie", cookie)

@@ -223,16 +223,7 @@ async fn retention_removes_names_and_nik_hashes_and_keeps_the_figures() {
 
 async fn supervisor_cookie(hub: &TestHub) -> String {
     hub.add_user("kepala", "kepala-password", Role::Supervisor).await;
-    let login = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-        .post(format!("{}/staff/login", hub.url))
-        .form(&[("username", "kepala"), ("password", "kepala-password")])
-        .send()
-        .await
-        .expect("login");
-    login.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_owned()
+    console_cookie(hub, "kepala", "kepala-password").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -7,11 +7,13 @@
 //! - [`types`]: the wire types of the hub's v1 API (`../shared/design/API.md`): tickets,
 //!   appointments, counters, requests, the error body and the error codes.
 //! - [`events`]: the live events streamed by `GET /api/v1/offices/{office}/events`.
+//! - [`calendar`]: Indonesian day and month names.
 //! - [`qr`]: the signed booking-QR text — its compact format, Ed25519 signing and offline
 //!   verification against a set of issuer keys (several, for rotation).
 //! - [`client`] (feature `client`): a typed async client over HTTP, and an event stream that
 //!   reconnects by itself and resumes after the last event it saw, so no call is ever missed.
 
+pub mod calendar;
 pub mod events;
 pub mod qr;
 pub mod types;

@@ -234,3 +234,17 @@ pub fn system_tool(name: &str) -> bool {
     }
     found
 }
+
+/// Logs in through the staff console's form and returns the session cookie (`name=value`).
+pub async fn console_cookie(hub: &TestHub, user: &str, password: &str) -> String {
+    let login = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{}/staff/login", hub.url))
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .expect("login");
+    login.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_owned()
+}
