@@ -31,7 +31,7 @@ pub fn bulan(month: u32) -> &'static str {
         "November",
         "Desember",
     ];
-    NAMES.get(month.saturating_sub(1) as usize).copied().unwrap_or("")
+    month.checked_sub(1).and_then(|i| NAMES.get(i as usize)).copied().unwrap_or("")
 }
 
 /// "Rabu, 25 November 2026".
