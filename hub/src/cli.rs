@@ -137,11 +137,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             let (hub, temp, listen) = tokio::task::block_in_place(|| prepare_demo(&cli, args))?;
+            let data = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
+            let display = start_demo_display(&data.join("display.toml"));
             let result = serve_until_signal(hub, &listen).await;
+            if let Some(mut display) = display {
+                let _ = display.kill();
+                let _ = display.wait();
+            }
             drop(temp);
             result
         }
         _ => tokio::task::block_in_place(|| run_blocking(&cli)),
+    }
+}
+
+/// Opens the waiting-room display next to the demo when it was built beside this binary and a
+/// graphical session is there; otherwise the demo prints how to start it.
+fn start_demo_display(config: &Path) -> Option<std::process::Child> {
+    let graphical = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let binary = std::env::current_exe()
+        .ok()?
+        .with_file_name(format!("antrian-display{}", std::env::consts::EXE_SUFFIX));
+    if !graphical || !config.exists() || !binary.exists() {
+        return None;
+    }
+    match std::process::Command::new(&binary).arg("--config").arg(config).spawn() {
+        Ok(child) => {
+            println!("  waiting-room display window started");
+            Some(child)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot start the display");
+            None
+        }
     }
 }
 
