@@ -116,6 +116,9 @@ async fn demo_prints_logins_and_tokens_that_work() {
     use std::process::{Command, Stdio};
     let mut child = Command::new(antrian_e2e::hub_binary())
         .args(["demo", "--listen", "127.0.0.1:0", "--clock", "2026-11-25T09:05:00+07:00"])
+        // No display window from a test, even in a desktop session.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
