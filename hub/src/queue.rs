@@ -762,25 +762,21 @@ fn mark_called(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter: &str, mut row: Tic
     to_wire(tx.conn, hub, &row, None, true)
 }
 
-fn check_counter_free(hub: &Hub, counter: &CounterRow, conn: &Connection) -> ApiResult<()> {
-    if let Some(ticket) = &counter.ticket_id {
-        let number = load_ticket(conn, ticket).map(|t| t.number).unwrap_or_else(|_| ticket.clone());
-        let _ = hub;
-        return Err(ApiError::new(
-            ErrorCode::CounterBusy,
-            engine::counter_after(CounterAction::Call, Some(&number))
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-        ));
-    }
-    Ok(())
+/// Refuses a call while the counter still holds a ticket (the engine's rule, with its message).
+fn check_counter_free(counter: &CounterRow, conn: &Connection) -> ApiResult<()> {
+    let holding = counter
+        .ticket_id
+        .as_ref()
+        .map(|id| load_ticket(conn, id).map(|t| t.number).unwrap_or_else(|_| id.clone()));
+    engine::counter_after(CounterAction::Call, holding.as_deref())
+        .map(|_| ())
+        .map_err(|refusal| ApiError::new(ErrorCode::CounterBusy, refusal.to_string()))
 }
 
 /// Calls the next ticket to `counter`; `None` when nobody waits at its stages.
 pub fn call_next(tx: &mut Tx<'_>, hub: &Hub, now: i64, counter_id: &str) -> ApiResult<Option<Ticket>> {
     let counter = load_counter(tx.conn, hub, counter_id)?;
-    check_counter_free(hub, &counter, tx.conn)?;
+    check_counter_free(&counter, tx.conn)?;
     let stages = hub.config.counter(counter_id).map(|c| c.stages.clone()).unwrap_or_default();
     let day = day_text(hub.clock.to_local(now).date_naive());
     let entries = head_entries(tx.conn, &hub.config.office.id, &day, &stages, counter_id)?;
@@ -805,7 +801,7 @@ pub fn call_ticket(
 ) -> ApiResult<Ticket> {
     let counter = load_counter(tx.conn, hub, counter_id)?;
     let row = load_ticket(tx.conn, ticket_id)?;
-    check_counter_free(hub, &counter, tx.conn)?;
+    check_counter_free(&counter, tx.conn)?;
     engine::check_ticket_action(row.state, TicketAction::Call)
         .map_err(|e| ApiError::transition(e.to_string()))?;
     let serves = hub.config.counter(counter_id).is_some_and(|c| c.stages.contains(&row.stage));
