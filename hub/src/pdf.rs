@@ -3,10 +3,8 @@
 //! sharp at any print size. Uses the PDF's built-in Helvetica, so no font files are needed;
 //! text is kept to the characters that font can show.
 
-use printpdf::{
-    BuiltinFont, Color, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
-};
+use antrian_proto::pdf::{Page, save, wrap};
+use printpdf::{Color, Op, Rgb};
 
 use crate::i18n::Texts;
 use crate::pages::Confirmation;
@@ -15,95 +13,9 @@ const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
 const LEFT: f32 = 20.0;
 
-/// Only characters the built-in fonts show reliably.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '–' | '—' => '-',
-            '…' => '.',
-            c if c.is_ascii() => c,
-            _ => '?',
-        })
-        .collect()
-}
-
-struct Page {
-    ops: Vec<Op>,
-}
-
-impl Page {
-    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
-        let font = if bold { BuiltinFont::HelveticaBold } else { BuiltinFont::Helvetica };
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetTextCursor { pos: Point::new(Mm(x), Mm(y)) },
-            Op::SetFont { font: PdfFontHandle::Builtin(font), size: Pt(size) },
-            Op::ShowText { items: vec![TextItem::Text(printable(text))] },
-            Op::EndTextSection,
-        ]);
-    }
-
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: Rgb) {
-        let point = |x: f32, y: f32| LinePoint { p: Point::new(Mm(x), Mm(y)), bezier: false };
-        self.ops.push(Op::SetFillColor { col: Color::Rgb(color) });
-        self.ops.push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings: vec![PolygonRing {
-                    points: vec![point(x, y), point(x + w, y), point(x + w, y + h), point(x, y + h)],
-                }],
-                mode: PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
-            },
-        });
-    }
-
-    /// Draws `text` as a QR code with its top-left corner at (x, top), `size` mm wide.
-    fn qr(&mut self, text: &str, x: f32, top: f32, size: f32) {
-        let Ok(code) = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) else { return };
-        let width = code.width();
-        let quiet = 4;
-        let module = size / (width + 2 * quiet) as f32;
-        let colors = code.to_colors();
-        let black = Rgb::new(0.0, 0.0, 0.0, None);
-        for row in 0..width {
-            let mut column = 0;
-            while column < width {
-                if colors[row * width + column] == qrcode::Color::Dark {
-                    let start = column;
-                    while column < width && colors[row * width + column] == qrcode::Color::Dark {
-                        column += 1;
-                    }
-                    let left = x + (quiet + start) as f32 * module;
-                    let bottom = top - (quiet + row + 1) as f32 * module;
-                    self.rect(left, bottom, (column - start) as f32 * module, module, black.clone());
-                } else {
-                    column += 1;
-                }
-            }
-        }
-    }
-}
-
-/// Splits `text` into lines of at most `width` characters at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("one line at least");
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_owned());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
-}
-
 /// The confirmation as PDF bytes.
 pub fn confirmation_pdf(c: &Confirmation, t: &Texts) -> Vec<u8> {
-    let mut page = Page { ops: Vec::new() };
+    let mut page = Page::new();
     let blue = Rgb::new(0.043, 0.239, 0.569, None);
     page.rect(0.0, PAGE_H - 28.0, PAGE_W, 28.0, blue);
     page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(1.0, 1.0, 1.0, None)) });
@@ -146,10 +58,7 @@ pub fn confirmation_pdf(c: &Confirmation, t: &Texts) -> Vec<u8> {
         page.text(LEFT + 4.0, y, 11.0, false, &format!("- {document}"));
         y -= 6.5;
     }
-    let mut doc = PdfDocument::new(&format!("{} {}", t.t("page.confirm_title"), c.booking_code));
-    let mut warnings = Vec::new();
-    doc.with_pages(vec![PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), page.ops)])
-        .save(&PdfSaveOptions::default(), &mut warnings)
+    save(&format!("{} {}", t.t("page.confirm_title"), c.booking_code), PAGE_W, PAGE_H, vec![page])
 }
 
 /// Where a chart goes on the page: the box whose bottom-left corner is (x, y), in mm.
@@ -206,7 +115,7 @@ pub fn report_pdf(
     office_name: &str,
     waits_per_stage: &[(String, Vec<f64>)],
 ) -> Vec<u8> {
-    let mut first = Page { ops: Vec::new() };
+    let mut first = Page::new();
     let blue = Rgb::new(0.043, 0.239, 0.569, None);
     first.rect(0.0, PAGE_H - 24.0, PAGE_W, 24.0, blue);
     first.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(1.0, 1.0, 1.0, None)) });
@@ -298,7 +207,7 @@ pub fn report_pdf(
         &counters,
     );
 
-    let mut second = Page { ops: Vec::new() };
+    let mut second = Page::new();
     let bins = ["0-10", "10-20", "20-30", "30-45", "45-60", "60+"];
     let edges = [10.0, 20.0, 30.0, 45.0, 60.0, f64::INFINITY];
     for (i, (name, waits)) in waits_per_stage.iter().enumerate() {
@@ -318,13 +227,7 @@ pub fn report_pdf(
             &bars,
         );
     }
-    let mut doc = PdfDocument::new(&format!("Laporan harian {}", report.date));
-    let mut warnings = Vec::new();
-    doc.with_pages(vec![
-        PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), first.ops),
-        PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), second.ops),
-    ])
-    .save(&PdfSaveOptions::default(), &mut warnings)
+    save(&format!("Laporan harian {}", report.date), PAGE_W, PAGE_H, vec![first, second])
 }
 
 fn truncate(text: &str, width: usize) -> String {

@@ -77,6 +77,17 @@ impl Client {
         Client { http, base: base.into().trim_end_matches('/').to_owned(), token: None }
     }
 
+    /// Gives up on a request after `timeout` (connecting: at most 3 s of it). Devices use a
+    /// short one and retry with the same `request_id`.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.http = reqwest::Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .timeout(timeout)
+            .build()
+            .unwrap_or_default();
+        self
+    }
+
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self

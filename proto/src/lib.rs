@@ -12,6 +12,8 @@
 //!   verification against a set of issuer keys (several, for rotation).
 //! - [`client`] (feature `client`): a typed async client over HTTP, and an event stream that
 //!   reconnects by itself and resumes after the last event it saw, so no call is ever missed.
+//! - [`pdf`] (feature `pdf`): drawing helpers for the printed documents (confirmation,
+//!   reports, queue tickets).
 
 pub mod calendar;
 pub mod events;
@@ -20,6 +22,8 @@ pub mod types;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 
 pub use events::{EventEnvelope, HubEvent};
 pub use types::*;

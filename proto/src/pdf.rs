@@ -1,0 +1,190 @@
+//! Drawing helpers for the PDFs of the hub (booking confirmation, reports) and the kiosk
+//! (queue tickets), on printpdf with the PDF's built-in Helvetica: no font files to ship,
+//! text kept to the characters that font shows. QR codes are drawn as vector squares, so they
+//! stay sharp on any printer.
+
+use printpdf::{
+    BuiltinFont, Color, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
+};
+
+pub use printpdf::Rgb as Colour;
+
+/// Points per millimetre.
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// Only characters the built-in fonts show reliably.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '–' | '—' => '-',
+            '…' => '.',
+            c if c.is_ascii() => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// Widths in Helvetica of A–Z and a–z, regular and bold, in 1/1000 em (Adobe's AFM files).
+const UPPER: [u16; 26] = [
+    667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722,
+    667, 944, 667, 667, 611,
+];
+const UPPER_BOLD: [u16; 26] = [
+    722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722,
+    667, 944, 667, 667, 611,
+];
+const LOWER: [u16; 26] = [
+    556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556,
+    500, 722, 500, 500, 500,
+];
+const LOWER_BOLD: [u16; 26] = [
+    556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611,
+    556, 778, 556, 556, 500,
+];
+
+/// Width of one character in Helvetica, in 1/1000 em.
+fn advance(c: char, bold: bool) -> u32 {
+    let width = match c {
+        'A'..='Z' => (if bold { UPPER_BOLD } else { UPPER })[(c as u8 - b'A') as usize],
+        'a'..='z' => (if bold { LOWER_BOLD } else { LOWER })[(c as u8 - b'a') as usize],
+        '0'..='9' => 556,
+        ' ' | '.' | ',' | ':' | ';' | '/' | '\'' => 278,
+        '-' | '(' | ')' => 333,
+        _ => 584,
+    };
+    u32::from(width)
+}
+
+/// The width of `text` in mm at `size` points.
+pub fn text_width(text: &str, size: f32, bold: bool) -> f32 {
+    let units: u32 = printable(text).chars().map(|c| advance(c, bold)).sum();
+    units as f32 / 1000.0 * size / PT_PER_MM
+}
+
+/// One page being drawn; coordinates in mm from the bottom-left corner.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub ops: Vec<Op>,
+}
+
+impl Page {
+    pub fn new() -> Self {
+        Page::default()
+    }
+
+    /// Text with its baseline starting at (x, y).
+    pub fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+        let font = if bold { BuiltinFont::HelveticaBold } else { BuiltinFont::Helvetica };
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetTextCursor { pos: Point::new(Mm(x), Mm(y)) },
+            Op::SetFont { font: PdfFontHandle::Builtin(font), size: Pt(size) },
+            Op::ShowText { items: vec![TextItem::Text(printable(text))] },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// Text centred on `centre`.
+    pub fn text_centred(&mut self, centre: f32, y: f32, size: f32, bold: bool, text: &str) {
+        let x = centre - text_width(text, size, bold) / 2.0;
+        self.text(x.max(0.0), y, size, bold, text);
+    }
+
+    /// Sets the colour of what is filled next (text and rectangles).
+    pub fn fill(&mut self, color: Rgb) {
+        self.ops.push(Op::SetFillColor { col: Color::Rgb(color) });
+    }
+
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: Rgb) {
+        let point = |x: f32, y: f32| LinePoint { p: Point::new(Mm(x), Mm(y)), bezier: false };
+        self.fill(color);
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings: vec![PolygonRing {
+                    points: vec![point(x, y), point(x + w, y), point(x + w, y + h), point(x, y + h)],
+                }],
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::NonZero,
+            },
+        });
+    }
+
+    /// Draws `text` as a QR code (with its quiet zone) whose top-left corner is at (x, top),
+    /// `size` mm wide. Returns false when the text does not fit in a QR code.
+    pub fn qr(&mut self, text: &str, x: f32, top: f32, size: f32) -> bool {
+        let Ok(code) = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) else {
+            return false;
+        };
+        let width = code.width();
+        let quiet = 4;
+        let module = size / (width + 2 * quiet) as f32;
+        let colors = code.to_colors();
+        let black = Rgb::new(0.0, 0.0, 0.0, None);
+        for row in 0..width {
+            let mut column = 0;
+            while column < width {
+                if colors[row * width + column] == qrcode::Color::Dark {
+                    let start = column;
+                    while column < width && colors[row * width + column] == qrcode::Color::Dark {
+                        column += 1;
+                    }
+                    let left = x + (quiet + start) as f32 * module;
+                    let bottom = top - (quiet + row + 1) as f32 * module;
+                    self.rect(left, bottom, (column - start) as f32 * module, module, black.clone());
+                } else {
+                    column += 1;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The document's bytes: `pages` of `width` × `height` mm.
+pub fn save(title: &str, width: f32, height: f32, pages: Vec<Page>) -> Vec<u8> {
+    let mut doc = PdfDocument::new(&printable(title));
+    let mut warnings = Vec::new();
+    doc.with_pages(pages.into_iter().map(|page| PdfPage::new(Mm(width), Mm(height), page.ops)).collect())
+        .save(&PdfSaveOptions::default(), &mut warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_follow_helvetica() {
+        // "A001" in bold at 72 pt: A = 722, digits 556 each → 2.39 em → 60.7 mm.
+        let width = text_width("A001", 72.0, true);
+        assert!((width - 2.39 * 25.4).abs() < 0.5, "{width}");
+        assert!(text_width("WWW", 10.0, false) > text_width("iii", 10.0, false) * 3.0);
+    }
+
+    #[test]
+    fn wrap_keeps_words_whole() {
+        assert_eq!(wrap("satu dua tiga empat", 9), vec!["satu dua", "tiga", "empat"]);
+    }
+
+    #[test]
+    fn only_helvetica_characters_reach_the_page() {
+        assert_eq!(printable("A–B … Ç"), "A-B . ?");
+    }
+}
