@@ -138,11 +138,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => {
             let (hub, temp, listen) = tokio::task::block_in_place(|| prepare_demo(&cli, args))?;
             let data = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
-            let display = start_demo_display(&data.join("display.toml"));
+            let windows: Vec<_> = [("antrian-kiosk", "kiosk.toml"), ("antrian-display", "display.toml")]
+                .into_iter()
+                .filter_map(|(program, config)| start_demo_window(program, &data.join(config)))
+                .collect();
             let result = serve_until_signal(hub, &listen).await;
-            if let Some(mut display) = display {
-                let _ = display.kill();
-                let _ = display.wait();
+            for mut window in windows {
+                let _ = window.kill();
+                let _ = window.wait();
             }
             drop(temp);
             result
@@ -151,23 +154,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Opens the waiting-room display next to the demo when it was built beside this binary and a
-/// graphical session is there; otherwise the demo prints how to start it.
-fn start_demo_display(config: &Path) -> Option<std::process::Child> {
+/// Opens a device window (`antrian-kiosk`, `antrian-display`) next to the demo when it was
+/// built beside this binary and a graphical session is there; otherwise the demo prints how
+/// to start it.
+fn start_demo_window(program: &str, config: &Path) -> Option<std::process::Child> {
     let graphical = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let binary = std::env::current_exe()
-        .ok()?
-        .with_file_name(format!("antrian-display{}", std::env::consts::EXE_SUFFIX));
+    let binary =
+        std::env::current_exe().ok()?.with_file_name(format!("{program}{}", std::env::consts::EXE_SUFFIX));
     if !graphical || !config.exists() || !binary.exists() {
         return None;
     }
     match std::process::Command::new(&binary).arg("--config").arg(config).spawn() {
         Ok(child) => {
-            println!("  waiting-room display window started");
+            println!("  {program} window started");
             Some(child)
         }
         Err(error) => {
-            tracing::warn!(%error, "cannot start the display");
+            tracing::warn!(%error, program, "cannot start the window");
             None
         }
     }
@@ -192,13 +195,13 @@ fn prepare_demo(cli: &Cli, args: &ServeArgs) -> anyhow::Result<(Arc<Hub>, tempfi
     for (name, role, token) in &seeded.devices {
         writeln!(out, "  device {name:<10} ({}) token {token}", role.as_str())?;
     }
-    let display_token = seeded.devices.iter().find(|(_, role, _)| *role == Role::Display).map(|(_, _, t)| t);
-    // (With a port chosen at bind time the address is not known yet: no file then.)
-    if let Some(token) = display_token.filter(|_| !listen.ends_with(":0")) {
+    let token_of = |role: Role| seeded.devices.iter().find(|(_, r, _)| *r == role).map(|(_, _, t)| t);
+    let office = &hub.config.office.id;
+    // (With a port chosen at bind time the address is not known yet: no files then.)
+    if let Some(token) = token_of(Role::Display).filter(|_| !listen.ends_with(":0")) {
         let path = dir.join("display.toml");
         let text = format!(
-            "hub_url = \"http://{listen}\"\ntoken = \"{token}\"\noffice = \"{}\"\nvoice = true\nfullscreen = false\nrunning_text = \"Selamat datang. Siapkan KTP dan dokumen asli Anda. Waspada calo!\"\n",
-            hub.config.office.id
+            "hub_url = \"http://{listen}\"\ntoken = \"{token}\"\noffice = \"{office}\"\nvoice = true\nfullscreen = false\nrunning_text = \"Selamat datang. Siapkan KTP dan dokumen asli Anda. Waspada calo!\"\n",
         );
         std::fs::write(&path, text)?;
         writeln!(
@@ -206,6 +209,18 @@ fn prepare_demo(cli: &Cli, args: &ServeArgs) -> anyhow::Result<(Arc<Hub>, tempfi
             "  waiting-room display: cargo run --release -p antrian-display -- --config {}",
             path.display()
         )?;
+    }
+    if let Some(token) = token_of(Role::Kiosk).filter(|_| !listen.ends_with(":0")) {
+        let path = dir.join("kiosk.toml");
+        let tickets = dir.join("tiket");
+        // Tickets go to PDF files in the data dir: a demo machine has no ticket printer.
+        let text = format!(
+            "hub_url = \"http://{listen}\"\ntoken = \"{token}\"\noffice = \"{office}\"\nprinter = \"file:{}\"\nfullscreen = false\n",
+            tickets.display()
+        );
+        std::fs::write(&path, text)?;
+        writeln!(out, "  kiosk: cargo run --release -p antrian-kiosk -- --config {}", path.display())?;
+        writeln!(out, "  kiosk tickets (PDF): {}", tickets.display())?;
     }
     if let Some(booking) = &seeded.sample_booking {
         writeln!(

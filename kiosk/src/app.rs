@@ -21,6 +21,31 @@ const INK: Color32 = Color32::from_rgb(20, 24, 32);
 const MUTED: Color32 = Color32::from_rgb(80, 88, 104);
 const PAPER: Color32 = Color32::from_rgb(245, 247, 250);
 
+/// Fonts heavier than egui's built-in light face, easier to read for the elderly: DejaVu Sans
+/// (regular and bold) when the system has it (Debian: fonts-dejavu-core), else the built-in
+/// face. Text drawn with [`bold`] uses the bold family.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    let mut bold = fonts.families.get(&egui::FontFamily::Proportional).cloned().unwrap_or_default();
+    let dir = std::path::Path::new("/usr/share/fonts/truetype/dejavu");
+    if let Ok(bytes) = std::fs::read(dir.join("DejaVuSans.ttf")) {
+        fonts.font_data.insert("dejavu".into(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
+        fonts.families.entry(egui::FontFamily::Proportional).or_default().insert(0, "dejavu".into());
+        bold.insert(0, "dejavu".into());
+    }
+    if let Ok(bytes) = std::fs::read(dir.join("DejaVuSans-Bold.ttf")) {
+        fonts.font_data.insert("dejavu-bold".into(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
+        bold.insert(0, "dejavu-bold".into());
+    }
+    fonts.families.insert(egui::FontFamily::Name("bold".into()), bold);
+    ctx.set_fonts(fonts);
+}
+
+/// Bold text of `size` points (see [`install_fonts`]).
+fn bold(text: impl Into<String>, size: f32) -> RichText {
+    RichText::new(text).family(egui::FontFamily::Name("bold".into())).size(size)
+}
+
 /// Which keypad box is being filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -109,8 +134,12 @@ impl KioskApp {
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         if self.worker.is_none() {
+            // Fonts take effect from the next frame on: this first one stays blank.
+            install_fonts(&ctx);
+            ctx.request_repaint();
             let waker = ctx.clone();
             self.worker = Some(WorkerHandle::start(self.config.clone(), move || waker.request_repaint()));
+            return;
         }
         while let Some(outcome) = self.worker.as_ref().and_then(WorkerHandle::try_recv) {
             self.apply(outcome);
@@ -244,7 +273,7 @@ impl KioskApp {
     fn top_bar(&mut self, ui: &mut Ui) {
         let name = self.hub.office.as_ref().map_or("Kantor Imigrasi", |o| o.name.as_str()).to_owned();
         ui.horizontal(|ui| {
-            ui.label(RichText::new(name).size(30.0).strong().color(BLUE_DARK));
+            ui.label(bold(name, 30.0).color(BLUE_DARK));
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if big_button(
                     ui,
@@ -267,9 +296,9 @@ impl KioskApp {
         let width = ui.available_width();
         ui.vertical_centered(|ui| {
             ui.add_space(30.0);
-            ui.label(RichText::new(t.welcome_title).size(72.0).strong().color(BLUE_DARK));
+            ui.label(bold(t.welcome_title, 72.0).color(BLUE_DARK));
             ui.add_space(24.0);
-            ui.label(RichText::new(t.welcome_scan).size(44.0).strong().color(INK));
+            ui.label(bold(t.welcome_scan, 44.0).color(INK));
             ui.add_space(24.0);
             scan_picture(ui, 220.0);
             ui.add_space(12.0);
@@ -295,7 +324,7 @@ impl KioskApp {
         let mut submit = false;
         let mut back = false;
         ui.vertical_centered(|ui| {
-            ui.label(RichText::new(t.manual_title).size(40.0).strong().color(INK));
+            ui.label(bold(t.manual_title, 40.0).color(INK));
             ui.add_space(8.0);
             ui.label(RichText::new(t.manual_hint).size(24.0).color(MUTED));
             ui.add_space(16.0);
@@ -383,7 +412,7 @@ impl KioskApp {
         let mut chosen = None;
         let mut back = false;
         ui.vertical_centered(|ui| {
-            ui.label(RichText::new(t.walk_in_title).size(52.0).strong().color(INK));
+            ui.label(bold(t.walk_in_title, 52.0).color(INK));
             ui.label(RichText::new(t.walk_in_hint).size(28.0).color(MUTED));
             ui.add_space(30.0);
             if services.is_empty() {
@@ -422,16 +451,11 @@ impl KioskApp {
         ui.vertical_centered(|ui| {
             if reprint {
                 egui::Frame::new().fill(YELLOW).inner_margin(12.0).corner_radius(8.0).show(ui, |ui| {
-                    ui.label(RichText::new(t.result_reprint).size(30.0).strong().color(INK));
+                    ui.label(bold(t.result_reprint, 30.0).color(INK));
                 });
             }
             ui.label(RichText::new(t.result_title).size(44.0).color(INK));
-            ui.label(
-                RichText::new(&ticket.number)
-                    .size((height * 0.25).clamp(120.0, 300.0))
-                    .strong()
-                    .color(BLUE_DARK),
-            );
+            ui.label(bold(&ticket.number, (height * 0.25).clamp(120.0, 300.0)).color(BLUE_DARK));
             ui.label(
                 RichText::new(format!("{} - {}", ticket.service_name, ticket.stage_name))
                     .size(36.0)
@@ -445,7 +469,7 @@ impl KioskApp {
             } else {
                 format!("{}: {} {}", t.result_ahead, ticket.people_ahead, t.result_people)
             };
-            ui.label(RichText::new(ahead).size(40.0).strong().color(INK));
+            ui.label(bold(ahead, 40.0).color(INK));
             ui.label(
                 RichText::new(format!("{}: {} {}", t.result_eta, ticket.eta_minutes, t.result_minutes))
                     .size(34.0)
@@ -458,7 +482,7 @@ impl KioskApp {
                 PrintState::Failed(_) => (t.print_failed.to_owned(), RED),
                 PrintState::NoPrinter => (t.no_printer.to_owned(), INK),
             };
-            ui.label(RichText::new(text).size(32.0).strong().color(color));
+            ui.label(bold(text, 32.0).color(color));
             ui.add_space(30.0);
             if big_button(ui, t.button_done, 36.0, Vec2::new(360.0, 110.0), BLUE, Color32::WHITE).clicked() {
                 self.reset();
@@ -473,9 +497,9 @@ impl KioskApp {
         ui.vertical_centered(|ui| {
             ui.add_space(40.0);
             warning_sign(ui, 120.0);
-            ui.label(RichText::new(t.error_title).size(56.0).strong().color(RED));
+            ui.label(bold(t.error_title, 56.0).color(RED));
             ui.add_space(20.0);
-            ui.label(RichText::new(&sentence.what).size(42.0).strong().color(INK));
+            ui.label(bold(&sentence.what, 42.0).color(INK));
             ui.add_space(16.0);
             ui.label(RichText::new(&sentence.next).size(34.0).color(INK));
             ui.add_space(50.0);
@@ -508,9 +532,9 @@ impl KioskApp {
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
             warning_sign(ui, 140.0);
-            ui.label(RichText::new(t.offline_title).size(52.0).strong().color(RED));
+            ui.label(bold(t.offline_title, 52.0).color(RED));
             ui.add_space(24.0);
-            ui.label(RichText::new(t.offline_body).size(40.0).strong().color(INK));
+            ui.label(bold(t.offline_body, 40.0).color(INK));
             ui.add_space(16.0);
             ui.label(RichText::new(t.offline_retrying).size(30.0).color(MUTED));
             ui.add_space(60.0);
@@ -533,7 +557,7 @@ fn big_button(
 ) -> egui::Response {
     let stroke = if fill == Color32::WHITE { Stroke::new(3.0, text) } else { Stroke::NONE };
     ui.add(
-        egui::Button::new(RichText::new(label).size(size).strong().color(text))
+        egui::Button::new(bold(label, size).color(text))
             .fill(fill)
             .stroke(stroke)
             .corner_radius(CornerRadius::same(14))
@@ -551,7 +575,7 @@ fn entry_box(ui: &mut Ui, label: &str, value: &str, selected: bool, width: f32) 
                 ui.set_width(width);
                 ui.label(RichText::new(label).size(24.0).color(MUTED));
                 let shown = if value.is_empty() { " ".to_owned() } else { value.to_owned() };
-                ui.label(RichText::new(shown).size(56.0).strong().monospace().color(INK));
+                ui.label(bold(shown, 56.0).monospace().color(INK));
             },
         );
     inner.response.interact(egui::Sense::click())
@@ -560,7 +584,7 @@ fn entry_box(ui: &mut Ui, label: &str, value: &str, selected: bool, width: f32) 
 fn centred_message(ui: &mut Ui, text: &str, color: Color32) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.35);
-        ui.label(RichText::new(text).size(52.0).strong().color(color));
+        ui.label(bold(text, 52.0).color(color));
         ui.add(egui::Spinner::new().size(80.0).color(color));
     });
 }

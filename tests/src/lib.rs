@@ -140,3 +140,29 @@ impl Drop for RunningHub {
         let _ = self.child.wait();
     }
 }
+
+/// Whether the system tool `name` is installed. Missing, it says so loudly and the test
+/// skips — unless `ANTRIAN_REQUIRE_SYSTEM=1` (as in CI), where it fails.
+pub fn system_tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
+            panic!("{name} is required (ANTRIAN_REQUIRE_SYSTEM=1) but not installed");
+        }
+        eprintln!(
+            "\n*** SKIPPED: {name} is not installed; this test needs it (apt-get install the package) ***\n"
+        );
+    }
+    found
+}
+
+/// A free port on 127.0.0.1 (for a hub that must come back on the same address).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
