@@ -109,6 +109,8 @@ pub struct KioskApp {
     pub hub: HubStatus,
     scanner: Scanner,
     worker: Option<WorkerHandle>,
+    /// Scans read by the webcam (feature `camera`).
+    camera: Option<std::sync::mpsc::Receiver<String>>,
     /// egui time of the last touch or scan.
     last_activity: f64,
 }
@@ -122,6 +124,7 @@ impl KioskApp {
             screen: Screen::Welcome,
             hub: HubStatus::default(),
             worker: None,
+            camera: None,
             last_activity: 0.0,
         }
     }
@@ -139,13 +142,16 @@ impl KioskApp {
             ctx.request_repaint();
             let waker = ctx.clone();
             self.worker = Some(WorkerHandle::start(self.config.clone(), move || waker.request_repaint()));
+            self.camera = self.start_camera(&ctx);
             return;
         }
         while let Some(outcome) = self.worker.as_ref().and_then(WorkerHandle::try_recv) {
             self.apply(outcome);
         }
         let now = ctx.input(|i| i.time);
-        for scan in self.scanner.take_scans(&ctx) {
+        let mut scans = self.scanner.take_scans(&ctx);
+        scans.extend(self.camera.as_ref().into_iter().flat_map(|c| c.try_iter()));
+        for scan in scans {
             self.last_activity = now;
             self.start(Job::Scan(scan), Screen::Welcome);
         }
@@ -164,6 +170,31 @@ impl KioskApp {
             ui.set_min_size(ui.available_size());
             self.draw(ui);
         });
+    }
+
+    fn start_camera(&self, ctx: &egui::Context) -> Option<std::sync::mpsc::Receiver<String>> {
+        if self.config.camera.is_empty() {
+            return None;
+        }
+        #[cfg(feature = "camera")]
+        {
+            let waker = ctx.clone();
+            match crate::camera::start(&self.config.camera, move || waker.request_repaint()) {
+                Ok(scans) => return Some(scans),
+                Err(error) => {
+                    tracing::error!(%error, camera = %self.config.camera, "cannot start the camera")
+                }
+            }
+        }
+        #[cfg(not(feature = "camera"))]
+        {
+            let _ = ctx;
+            tracing::error!(
+                "camera = {:?} but this kiosk was built without the camera feature",
+                self.config.camera
+            );
+        }
+        None
     }
 
     /// Back to the welcome screen in the configured language.

@@ -46,6 +46,10 @@ pub struct KioskConfig {
     /// types a whole code in well under a second; a stray key press is not a scan.
     #[serde(default = "default_scan_gap")]
     pub scan_gap_ms: u64,
+    /// A webcam reading booking QR codes (e.g. `/dev/video0`, through ffmpeg), for kiosks
+    /// without a USB scanner; needs the kiosk built with the `camera` feature. Empty: none.
+    #[serde(default)]
+    pub camera: String,
 }
 
 fn default_printer() -> String {
