@@ -501,11 +501,13 @@ impl KioskApp {
                 format!("{}: {} {}", t.result_ahead, ticket.people_ahead, t.result_people)
             };
             ui.label(bold(ahead, 40.0).color(INK));
-            ui.label(
-                RichText::new(format!("{}: {} {}", t.result_eta, ticket.eta_minutes, t.result_minutes))
-                    .size(34.0)
-                    .color(INK),
-            );
+            if ticket.people_ahead > 0 {
+                ui.label(
+                    RichText::new(format!("{}: {} {}", t.result_eta, ticket.eta_minutes, t.result_minutes))
+                        .size(34.0)
+                        .color(INK),
+                );
+            }
             ui.add_space(20.0);
             let (text, color) = match print {
                 PrintState::Printing => (t.printing.to_owned(), BLUE),
