@@ -36,7 +36,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Serve the demo office from a temporary data dir with today's appointments, printing
     /// the demo logins and device tokens.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Staff users.
     User {
         #[command(subcommand)]
@@ -64,6 +64,15 @@ pub enum Command {
     /// Import appointments from a CSV file (header: office,service,date,slot,name,nik[,booking_code]),
     /// all or nothing.
     Import { file: PathBuf },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// No simulated arrivals and clerks: the office stays still until you act.
+    #[arg(long)]
+    pub no_simulation: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -136,12 +145,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve_until_signal(hub, &listen).await
         }
         Command::Demo(args) => {
-            let (hub, temp, listen) = tokio::task::block_in_place(|| prepare_demo(&cli, args))?;
+            let (hub, temp, listen, seeded) =
+                tokio::task::block_in_place(|| prepare_demo(&cli, &args.serve))?;
             let data = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
             let windows: Vec<_> = [("antrian-kiosk", "kiosk.toml"), ("antrian-display", "display.toml")]
                 .into_iter()
                 .filter_map(|(program, config)| start_demo_window(program, &data.join(config)))
                 .collect();
+            if !args.no_simulation && !listen.ends_with(":0") {
+                start_simulation(&hub, &listen, seeded);
+            }
             let result = serve_until_signal(hub, &listen).await;
             for mut window in windows {
                 let _ = window.kill();
@@ -176,8 +189,27 @@ fn start_demo_window(program: &str, config: &Path) -> Option<std::process::Child
     }
 }
 
+/// Simulated arrivals and clerks for the demo (counter 1 is left to the person trying it).
+fn start_simulation(hub: &Hub, listen: &str, seeded: demo::Seeded) {
+    let Some(kiosk) = seeded.devices.iter().find(|(_, role, _)| *role == Role::Kiosk) else { return };
+    let sample = seeded.sample_booking.as_ref().map(|b| b.booking_code.clone());
+    let bookings = seeded.bookings.into_iter().filter(|b| Some(&b.booking_code) != sample.as_ref()).collect();
+    let walk_ins =
+        hub.config.services.iter().filter(|s| s.walk_in_quota.is_some()).map(|s| s.id.clone()).collect();
+    let counters: Vec<String> = hub.config.counters.iter().skip(1).map(|c| c.id.clone()).collect();
+    println!(
+        "  simulated office: applicants arrive at the kiosk, clerks work counters {}; counter {} is yours",
+        counters.join(", "),
+        hub.config.counters.first().map_or("-", |c| c.id.as_str())
+    );
+    tokio::spawn(demo::simulate(format!("http://{listen}"), kiosk.2.clone(), bookings, walk_ins, counters));
+}
+
 /// Opens and seeds the demo office and prints how to use it.
-fn prepare_demo(cli: &Cli, args: &ServeArgs) -> anyhow::Result<(Arc<Hub>, tempfile::TempDir, String)> {
+fn prepare_demo(
+    cli: &Cli,
+    args: &ServeArgs,
+) -> anyhow::Result<(Arc<Hub>, tempfile::TempDir, String, demo::Seeded)> {
     let config = load_config(cli)?;
     let temp = tempfile::Builder::new().prefix("antrian-demo-").tempdir()?;
     let dir = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
@@ -229,7 +261,7 @@ fn prepare_demo(cli: &Cli, args: &ServeArgs) -> anyhow::Result<(Arc<Hub>, tempfi
             booking.booking_code, booking.nik_last4, booking.slot, booking.qr
         )?;
     }
-    Ok((hub, temp, listen))
+    Ok((hub, temp, listen, seeded))
 }
 
 fn run_blocking(cli: &Cli) -> anyhow::Result<()> {

@@ -48,6 +48,8 @@ pub struct Seeded {
     pub appointments: usize,
     pub devices: Vec<(String, Role, String)>,
     pub sample_booking: Option<antrian_proto::Appointment>,
+    /// Every booking made, for the simulated arrivals.
+    pub bookings: Vec<antrian_proto::Appointment>,
 }
 
 /// Seeds today's appointments (`per_slot` per booked service and slot), the demo users and
@@ -101,6 +103,7 @@ pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
             .or(appointments.first())
             .cloned(),
         devices: vec![("kiosk-1".into(), Role::Kiosk, kiosk), ("display-1".into(), Role::Display, display)],
+        bookings: appointments,
     })
 }
 
@@ -125,4 +128,70 @@ fn can_check_in_now(hub: &Hub, appointment: &antrian_proto::Appointment) -> bool
     let closes =
         hub.clock.local_ms(appointment.date, slot.end) + i64::from(hub.config.checkin.late_minutes) * 60_000;
     (opens..=closes).contains(&now)
+}
+
+/// The living office of the demo, through the real HTTP API as kiosks and clerks use it:
+/// booked applicants arrive around their slots and check in at the kiosk (with walk-ins among
+/// them), and clerks at `counters` call, serve and finish them at a human pace, so the
+/// waiting-room screen moves. Runs until the demo stops.
+pub async fn simulate(
+    url: String,
+    kiosk_token: String,
+    mut bookings: Vec<antrian_proto::Appointment>,
+    walk_in_services: Vec<String>,
+    counters: Vec<String>,
+) {
+    use std::time::Duration;
+
+    let kiosk = antrian_proto::Client::new(&url).with_token(kiosk_token);
+    let staff = loop {
+        match antrian_proto::Client::new(&url).login("loket", "loket-demo").await {
+            Ok((client, _)) => break client,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
+    for counter in counters {
+        let staff = staff.clone();
+        tokio::spawn(async move {
+            let _ = staff.counter_action(&counter, "open").await;
+            loop {
+                // Seconds are drawn before each await: the random source is not Send.
+                let (walk, serve, no_show) = {
+                    let mut rng = rand::thread_rng();
+                    (rng.gen_range(3..8), rng.gen_range(8..30), rng.gen_bool(0.05))
+                };
+                match staff.call_next(&counter, None).await {
+                    Ok(Some(ticket)) => {
+                        tokio::time::sleep(Duration::from_secs(walk)).await;
+                        if no_show {
+                            let _ = staff.ticket_action(&ticket.id, "no-show").await;
+                            continue;
+                        }
+                        let _ = staff.ticket_action(&ticket.id, "start").await;
+                        tokio::time::sleep(Duration::from_secs(serve)).await;
+                        let _ = staff.finish(&ticket.id, None).await;
+                    }
+                    _ => tokio::time::sleep(Duration::from_secs(4)).await,
+                }
+            }
+        });
+    }
+    bookings.sort_by(|a, b| a.slot.cmp(&b.slot));
+    let mut arrivals = 0u32;
+    for booking in bookings {
+        loop {
+            match kiosk.checkin_qr(&booking.qr).await {
+                Err(e) if e.code() == Some("too_early") => tokio::time::sleep(Duration::from_secs(30)).await,
+                Err(e) if e.code().is_none() => tokio::time::sleep(Duration::from_secs(2)).await,
+                _ => break,
+            }
+        }
+        arrivals += 1;
+        if arrivals.is_multiple_of(4) && !walk_in_services.is_empty() {
+            let service = walk_in_services[arrivals as usize / 4 % walk_in_services.len()].clone();
+            let _ = kiosk.walkin(&service, None).await;
+        }
+        let pause = rand::thread_rng().gen_range(3..9);
+        tokio::time::sleep(Duration::from_secs(pause)).await;
+    }
 }

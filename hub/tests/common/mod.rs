@@ -217,23 +217,8 @@ pub fn booking_request(date: NaiveDate, slot: &str, n: u64) -> antrian_proto::Bo
     }
 }
 
-/// Whether a system tool is installed. Missing: a loud skip, or a failure when
-/// `ANTRIAN_REQUIRE_SYSTEM=1` (as in CI).
-pub fn system_tool(name: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
-            panic!("{name} is required (ANTRIAN_REQUIRE_SYSTEM=1) but not installed");
-        }
-        eprintln!(
-            "\n*** SKIPPED: {name} is not installed; this test needs it (apt-get install the package) ***\n"
-        );
-    }
-    found
-}
+#[allow(unused_imports)]
+pub use antrian_e2e::system_tool;
 
 /// Logs in through the staff console's form and returns the session cookie (`name=value`).
 pub async fn console_cookie(hub: &TestHub, user: &str, password: &str) -> String {
