@@ -16,6 +16,19 @@ pub struct Shared {
     pub state: DisplayState,
     /// When the latest call arrived, for the highlight.
     pub new_call_at: Option<Instant>,
+    /// The hub's clock as last read, and when: the screen shows the office's time (a hub
+    /// started with `--clock`, as in the demo, may differ from this PC's).
+    pub hub_clock: Option<(chrono::DateTime<chrono::FixedOffset>, Instant)>,
+}
+
+impl Shared {
+    /// The office's time now: the hub's clock carried forward, else this PC's.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        match self.hub_clock {
+            Some((at, read)) => at + chrono::Duration::from_std(read.elapsed()).unwrap_or_default(),
+            None => chrono::Local::now().fixed_offset(),
+        }
+    }
 }
 
 /// Follows the hub forever. `on_call` is told every call to announce; `wake` asks the UI to
@@ -30,7 +43,9 @@ pub async fn run(
     let start = loop {
         match client.board(&office).await {
             Ok(board) => {
+                let hub_now = client.health().await.ok().map(|h| (h.now, Instant::now()));
                 if let Ok(mut shared) = shared.lock() {
+                    shared.hub_clock = hub_now.or(shared.hub_clock);
                     shared.state.load_board(&board);
                     shared.state.connected = true;
                 }

@@ -128,13 +128,11 @@ impl eframe::App for ScreenApp {
                 samples.clear();
             }
         }
-        let (state, new_call_at) = match self.shared.lock() {
-            Ok(shared) => (shared.state.clone(), shared.new_call_at),
+        let (state, new_call_at, now) = match self.shared.lock() {
+            Ok(shared) => (shared.state.clone(), shared.new_call_at, shared.now()),
             Err(_) => return,
         };
         let highlight = new_call_at.is_some_and(|t| t.elapsed() < HIGHLIGHT);
-        // The screen shows the office PC's local time.
-        let now = chrono::Local::now().fixed_offset();
         ui::draw(
             ui,
             &ui::Frame { state: &state, now, highlight, running_text: &self.running_text, theme: self.theme },
@@ -156,7 +154,7 @@ fn run_screen(path: &std::path::Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let config: Config = toml::from_str(&text).with_context(|| format!("in {}", path.display()))?;
     let filter = Filter { stages: config.stages.clone(), counters: config.counters.clone() };
-    let shared = Arc::new(Mutex::new(Shared { state: DisplayState::new(filter), new_call_at: None }));
+    let shared = Arc::new(Mutex::new(Shared { state: DisplayState::new(filter), ..Default::default() }));
     let announcer = config.voice.then(|| Announcer::start(SystemSpeaker::new()));
     let theme = if config.theme == "light" { Theme::Light } else { Theme::Dark };
     let options = eframe::NativeOptions {

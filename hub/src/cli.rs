@@ -221,6 +221,7 @@ fn prepare_demo(
     writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;
     writeln!(out, "  data dir (removed on exit): {}", dir.display())?;
     writeln!(out, "  {} appointments booked for today", seeded.appointments)?;
+    writeln!(out, "  staff console: http://{listen}/staff   booking: http://{listen}/book")?;
     for (user, password, role) in demo::DEMO_USERS {
         writeln!(out, "  login {user:<11} password {password:<16} ({})", role.as_str())?;
     }

@@ -179,12 +179,15 @@ pub async fn simulate(
     bookings.sort_by(|a, b| a.slot.cmp(&b.slot));
     let mut arrivals = 0u32;
     for booking in bookings {
-        loop {
+        let arrived = loop {
             match kiosk.checkin_qr(&booking.qr).await {
                 Err(e) if e.code() == Some("too_early") => tokio::time::sleep(Duration::from_secs(30)).await,
                 Err(e) if e.code().is_none() => tokio::time::sleep(Duration::from_secs(2)).await,
-                _ => break,
+                answer => break answer.is_ok(),
             }
+        };
+        if !arrived {
+            continue; // its slot is over: a no-show
         }
         arrivals += 1;
         if arrivals.is_multiple_of(4) && !walk_in_services.is_empty() {

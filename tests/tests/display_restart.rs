@@ -37,7 +37,7 @@ async fn the_display_catches_up_on_every_call_made_while_the_hub_was_down() {
         kiosk.walkin("C", None).await.expect("walk-in");
     }
 
-    let shared = Arc::new(Mutex::new(Shared { state: DisplayState::default(), new_call_at: None }));
+    let shared = Arc::new(Mutex::new(Shared::default()));
     let announced: Arc<Mutex<Vec<String>>> = Arc::default();
     let heard = announced.clone();
     let display = Client::new(&url).with_token(display_token.trim());
