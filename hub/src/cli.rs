@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// Start the hub's clock at this instant (RFC 3339) and let it run on.
     #[arg(long)]
     pub clock: Option<DateTime<FixedOffset>>,
+    /// Let the hub's clock run this many times as fast as real time (the day simulator,
+    /// training); timers and waiting times follow it.
+    #[arg(long, default_value_t = 1.0)]
+    pub clock_speed: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,12 +122,18 @@ fn data_dir(cli: &Cli, config: &Config) -> PathBuf {
     cli.data_dir.clone().unwrap_or_else(|| config.hub.data_dir.clone())
 }
 
-fn open_hub(config: Config, dir: &Path, clock: Option<DateTime<FixedOffset>>) -> anyhow::Result<Arc<Hub>> {
+fn open_hub(
+    config: Config,
+    dir: &Path,
+    clock: Option<DateTime<FixedOffset>>,
+    speed: f64,
+) -> anyhow::Result<Arc<Hub>> {
     let tz = config.office.tz;
     let clock = match clock {
         Some(start) => Clock::starting_at(tz, start),
         None => Clock::system(tz),
     };
+    let clock = if speed == 1.0 { clock } else { clock.with_speed(speed) };
     Hub::open(config, dir, clock)
 }
 
@@ -140,8 +150,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let dir = data_dir(&cli, &config);
             let listen = args.listen.clone().unwrap_or_else(|| config.hub.listen.clone());
-            let clock = args.clock;
-            let hub = tokio::task::block_in_place(|| open_hub(config, &dir, clock))?;
+            let (clock, speed) = (args.clock, args.clock_speed);
+            if !(speed > 0.0 && speed <= 10_000.0) {
+                anyhow::bail!("--clock-speed {speed}: expected a number above 0 and at most 10000");
+            }
+            let hub = tokio::task::block_in_place(|| open_hub(config, &dir, clock, speed))?;
             serve_until_signal(hub, &listen).await
         }
         Command::Demo(args) => {
@@ -215,7 +228,7 @@ fn prepare_demo(
     let dir = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
     let listen = args.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let clock = args.clock.or_else(|| demo::office_hours_clock(&config));
-    let hub = open_hub(config, &dir, clock)?;
+    let hub = open_hub(config, &dir, clock, args.clock_speed)?;
     let seeded = demo::seed(&hub, 6).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;
@@ -275,7 +288,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
         Command::User { command: UserCommand::Add { name, role } } => {
             let config = load_config(cli)?;
             let dir = data_dir(cli, &config);
-            let hub = open_hub(config, &dir, None)?;
+            let hub = open_hub(config, &dir, None, 1.0)?;
             let mut password = String::new();
             std::io::stdin()
                 .lock()
@@ -295,7 +308,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
         Command::Device { command } => {
             let config = load_config(cli)?;
             let dir = data_dir(cli, &config);
-            let hub = open_hub(config, &dir, None)?;
+            let hub = open_hub(config, &dir, None, 1.0)?;
             let now = hub.clock.now_ms();
             match command {
                 DeviceCommand::Add { name, role } => {
@@ -339,7 +352,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                 bail!("office {office:?} is not served by this configuration ({})", config.office.id);
             }
             let dir = data_dir(cli, &config);
-            let hub = open_hub(config, &dir, None)?;
+            let hub = open_hub(config, &dir, None, 1.0)?;
             let date = date.unwrap_or_else(|| hub.clock.today());
             let bytes = hub
                 .db
@@ -357,7 +370,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
             let config = load_config(cli)?;
             let dir = data_dir(cli, &config);
             let items = read_csv(file)?;
-            let hub = open_hub(config, &dir, None)?;
+            let hub = open_hub(config, &dir, None, 1.0)?;
             let count = items.len();
             let hub2 = hub.clone();
             let now = hub.clock.now_ms();

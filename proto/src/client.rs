@@ -285,6 +285,20 @@ impl Client {
         Ok(answer.ticket)
     }
 
+    /// A ticket action (`start`, `finish`, `no-show`, `requeue`, ...) with a `request_id`, so
+    /// that trying it again after a lost answer acts once.
+    pub async fn ticket_action_with(
+        &self,
+        ticket: &str,
+        action: &str,
+        request_id: &str,
+    ) -> Result<Ticket, ClientError> {
+        let request = ActionRequest { request_id: Some(request_id.into()) };
+        let answer: TicketResponse =
+            self.post(&format!("/api/v1/tickets/{ticket}/{action}"), &request).await?;
+        Ok(answer.ticket)
+    }
+
     pub async fn finish(&self, ticket: &str, next_stage: Option<&str>) -> Result<Ticket, ClientError> {
         let answer: TicketResponse = self
             .post(

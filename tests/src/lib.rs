@@ -3,6 +3,8 @@
 //! Helpers for end-to-end tests that run the real `antrian-hub` binary: build it once,
 //! run its CLI, start `serve` on `127.0.0.1:0` and read the bound address it prints, kill it.
 
+pub mod sim;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,7 +20,10 @@ pub fn hub_binary() -> PathBuf {
                 return PathBuf::from(path);
             }
             let exe = std::env::current_exe().expect("test executable path");
-            let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_owned();
+            // Tests run from target/<profile>/deps, binaries (antrian-sim) from target/<profile>.
+            let dir = exe.parent().expect("the executable's folder");
+            let profile_dir =
+                if dir.ends_with("deps") { dir.parent().expect("target/<profile>") } else { dir }.to_owned();
             let binary = profile_dir.join(format!("antrian-hub{}", std::env::consts::EXE_SUFFIX));
             // `cargo test --workspace` has built it already, with the same features: use it
             // unless a source is newer (say, after `cargo test -p antrian-e2e` alone).

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use antrian_display::feed::{self, Shared};
-use antrian_display::state::DisplayState;
 use antrian_e2e::{RunningHub, run_cli};
 use antrian_proto::Client;
 
