@@ -416,17 +416,20 @@ struct CsvRow {
 
 /// Reads an appointments CSV; a malformed line is named.
 pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_csv(file, &path.display().to_string())
+}
+
+/// Parses appointments CSV text (header `office,service,date,slot,name,nik[,booking_code]`);
+/// `name` names the source in errors.
+pub fn parse_csv(input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<NewAppointment>> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
     let mut items = Vec::new();
     for (index, row) in reader.deserialize::<CsvRow>().enumerate() {
         let line = index + 2;
-        let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
-        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").with_context(|| {
-            format!("{}: line {line}: date {:?} is not YYYY-MM-DD", path.display(), row.date)
-        })?;
+        let row = row.with_context(|| format!("{name}: line {line}"))?;
+        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
+            .with_context(|| format!("{name}: line {line}: date {:?} is not YYYY-MM-DD", row.date))?;
         items.push(NewAppointment {
             office: row.office,
             service: row.service,
@@ -438,7 +441,7 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
         });
     }
     if items.is_empty() {
-        bail!("{}: no appointments in the file", path.display());
+        bail!("{name}: no appointments in the file");
     }
     Ok(items)
 }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use antrian_proto::*;
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiQuery};
 use super::handlers::check_office;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
@@ -50,6 +50,7 @@ fn limit(hub: &Hub, client: &ClientAddr) -> ApiResult<()> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     /// `YYYY-MM-DD`.
     date: NaiveDate,
@@ -63,7 +64,7 @@ pub struct AvailabilityQuery {
 pub async fn availability(
     State(hub): HubState,
     Path(office): Path<String>,
-    Query(query): Query<AvailabilityQuery>,
+    ApiQuery(query): ApiQuery<AvailabilityQuery>,
 ) -> ApiResult<Json<AvailabilityResponse>> {
     check_office(&hub, &office)?;
     let hub2 = hub.clone();
@@ -71,6 +72,7 @@ pub async fn availability(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CalendarQuery {
     service: String,
 }
@@ -81,7 +83,7 @@ pub struct CalendarQuery {
 pub async fn calendar(
     State(hub): HubState,
     Path(office): Path<String>,
-    Query(query): Query<CalendarQuery>,
+    ApiQuery(query): ApiQuery<CalendarQuery>,
 ) -> ApiResult<Json<CalendarResponse>> {
     check_office(&hub, &office)?;
     let hub2 = hub.clone();
@@ -104,6 +106,7 @@ pub async fn create_booking(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NikQuery {
     /// The last four digits of the applicant's NIK.
     #[serde(default)]
@@ -117,7 +120,7 @@ pub async fn get_booking(
     State(hub): HubState,
     client: ClientAddr,
     Path(code): Path<String>,
-    Query(query): Query<NikQuery>,
+    ApiQuery(query): ApiQuery<NikQuery>,
 ) -> ApiResult<Json<Appointment>> {
     limit(&hub, &client)?;
     let row = hub.db.read(move |conn| appointments::find(conn, &code, &query.nik_last4)).await?;

@@ -11,19 +11,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use antrian_proto::{EventEnvelope, Role};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::extract::caller_of;
+use super::extract::{ApiQuery, caller_of};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Replay the events after this id (instead of the `Last-Event-ID` header).
     since: Option<u64>,
@@ -44,7 +45,7 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(10);
 pub async fn events(
     State(hub): State<Arc<Hub>>,
     Path(office): Path<String>,
-    Query(query): Query<EventsQuery>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     if office != hub.config.office.id {

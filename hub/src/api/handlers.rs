@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::extract::{self, Admin, ApiJson, Kiosk, MaybeJson, Staff, Supervisor};
+use super::extract::{self, Admin, ApiJson, ApiQuery, Kiosk, MaybeJson, Staff, Supervisor};
 use crate::appointments;
 use crate::auth::{self, Caller};
 use crate::db::Tx;
@@ -636,6 +636,7 @@ pub async fn devices(State(hub): HubState, _supervisor: Supervisor) -> ApiResult
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     office: String,
     /// `YYYY-MM-DD`; default today.
@@ -651,7 +652,7 @@ pub struct ReportQuery {
 pub async fn daily_report(
     State(hub): HubState,
     _supervisor: Supervisor,
-    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     check_office(&hub, &query.office)?;
     let date = query.date.unwrap_or_else(|| hub.clock.today());

@@ -25,6 +25,7 @@ use crate::hub::Hub;
 #[openapi(
     info(title = "Antrian hub", description = "Queue, check-in and live events of one passport office."),
     modifiers(&BearerAuth),
+    components(schemas(crate::report::Format)),
     tags((name = "antrian"))
 )]
 struct ApiDoc;
@@ -41,9 +42,52 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Answers every operation may give, documented once for all: `invalid_request` (422) where a
+/// body or query parameters are read, `unauthorized` (401) where a token is asked for, and
+/// `unavailable` (503) when the storage fails.
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = || ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        let answer = |text: &str| {
+            ResponseBuilder::new().description(text).content("application/json", error()).build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                let reads_input = operation.request_body.is_some()
+                    || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let responses = &mut operation.responses.responses;
+                if reads_input {
+                    responses
+                        .entry("422".into())
+                        .or_insert_with(|| answer("invalid_request: a malformed body or parameter").into());
+                }
+                if secured {
+                    responses
+                        .entry("401".into())
+                        .or_insert_with(|| answer("unauthorized: no valid token").into());
+                }
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| answer("unavailable: the storage cannot be read or written").into());
+            }
+        }
+    }
+}
+
 /// The API routes and the OpenAPI document describing them.
 fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(handlers::health))
         .routes(routes!(handlers::login))
         .routes(routes!(handlers::logout))
@@ -78,8 +122,11 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(handlers::add_user))
         .routes(routes!(handlers::summary))
         .routes(routes!(handlers::daily_report))
-        .routes(routes!(handlers::board))
-        .split_for_parts()
+        .routes(routes!(handlers::board));
+    let (router, mut doc) = router.split_for_parts();
+    // The paths exist only now: the common answers are added to them here.
+    CommonAnswers.modify(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document of the hub.
