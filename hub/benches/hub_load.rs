@@ -13,13 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use antrian_hub::clock::Clock;
-use antrian_hub::config::{Config, DEFAULT_CONFIG};
-use antrian_hub::{Hub, auth, db};
+use antrian_hub::{Hub, auth};
 use antrian_proto::{Appointment, Client, NewAppointment, Role};
 
 mod common;
 use chrono::{DateTime, NaiveDate};
-use common::{Figures, percentile};
+use common::{Figures, config, percentile, raw_commit_rate};
 
 struct Options {
     clients: usize,
@@ -42,30 +41,6 @@ fn options() -> Options {
         tickets: value("--tickets", 4000),
         rate: value("--rate", 2000),
     }
-}
-
-/// The demo office with `counters` counters at the document check.
-fn config(counters: usize) -> Config {
-    let mut text = String::new();
-    for i in 1..=counters {
-        text.push_str(&format!(
-            "[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nstages = [\"berkas\"]\n\n"
-        ));
-    }
-    let start = DEFAULT_CONFIG.find("[[counters]]").expect("counters");
-    let end = DEFAULT_CONFIG.find("# Bookable arrival slots").expect("slots");
-    Config::parse(&format!("{}{}{}", &DEFAULT_CONFIG[..start], text, &DEFAULT_CONFIG[end..])).expect("config")
-}
-
-/// Sequential single-row commits with the hub's durability settings, in `dir`.
-fn raw_commit_rate(dir: &std::path::Path, commits: usize) -> f64 {
-    let conn = db::open_connection(&dir.join("raw.db"), false).expect("open");
-    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").expect("table");
-    let started = Instant::now();
-    for i in 0..commits {
-        conn.execute("INSERT INTO t (v) VALUES (?1)", [format!("row {i}")]).expect("insert");
-    }
-    commits as f64 / started.elapsed().as_secs_f64()
 }
 
 async fn run_concurrently<T, F, Fut>(name: &'static str, clients: usize, work: Vec<T>, op: F) -> Figures
