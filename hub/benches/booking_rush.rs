@@ -16,20 +16,11 @@ use antrian_proto::{BookingRequest, Client};
 use chrono::{DateTime, NaiveDate};
 
 mod common;
-use common::Figures;
-
-fn value(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use common::{Figures, arg};
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    runtime.block_on(rush(value("--requests", 5000), value("--places", 300), value("--clients", 500)));
+    runtime.block_on(rush(arg("--requests", 5000), arg("--places", 300), arg("--clients", 500)));
 }
 
 async fn rush(requests: usize, places: usize, clients: usize) {

@@ -12,13 +12,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use antrian_hub::clock::Clock;
-use antrian_hub::{Hub, auth};
-use antrian_proto::{Appointment, Client, NewAppointment, Role};
+use antrian_proto::{Appointment, Client};
 
 mod common;
-use chrono::{DateTime, NaiveDate};
-use common::{Figures, config, percentile, raw_commit_rate};
+use common::{BenchHub, Figures, percentile, raw_commit_rate, start_hub};
 
 struct Options {
     clients: usize,
@@ -133,45 +130,9 @@ async fn bench(options: Options) {
     let raw = tokio::task::block_in_place(|| raw_commit_rate(dir.path(), 2000));
     println!("raw SQLite   {raw:>8.0} commits/s (one row per transaction, WAL, synchronous=FULL)");
 
-    let config = config(options.clients);
-    let clock = Clock::starting_at(
-        config.office.tz,
-        DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time"),
-    );
-    let hub = tokio::task::block_in_place(|| Hub::open(config, &dir.path().join("hub"), clock)).expect("hub");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let served = hub.clone();
-    tokio::spawn(async move { antrian_hub::serve(listener, served, std::future::pending()).await });
-
-    let now = hub.clock.now_ms();
-    let hash = auth::hash_password("bench-password").expect("hash");
-    let (kiosk_token, _) = hub
-        .db
-        .write(move |tx| {
-            auth::add_user(tx, "admin", &hash, Role::Admin, now)?;
-            Ok((auth::add_device(tx, "kiosk", Role::Kiosk, now)?, ()))
-        })
-        .await
-        .expect("users");
-    let (admin, _) = Client::new(&url).login("admin", "bench-password").await.expect("login");
-    let date = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
-    let mut bookings: Vec<Appointment> = Vec::new();
-    let total = options.tickets * 2;
-    for chunk in 0..total.div_ceil(1000) {
-        let items = (chunk * 1000..((chunk + 1) * 1000).min(total))
-            .map(|i| NewAppointment {
-                office: "kanim-jaksel".into(),
-                service: "A".into(),
-                date,
-                slot: "09:00".into(),
-                name: format!("Pemohon {i}"),
-                nik: format!("3174{i:012}"),
-                booking_code: None,
-            })
-            .collect();
-        bookings.extend(admin.create_appointments(items).await.expect("appointments"));
-    }
+    let BenchHub { hub, url, admin, kiosk_token, .. } =
+        start_hub(options.clients, &dir.path().join("hub")).await;
+    let mut bookings = common::bookings(&admin, options.tickets * 2).await;
 
     let paced_bookings = bookings.split_off(options.tickets);
     let kiosk = Client::new(&url).with_token(kiosk_token);

@@ -14,22 +14,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use antrian_hub::clock::Clock;
-use antrian_hub::{Hub, auth};
-use antrian_proto::{Appointment, Client, HubEvent, NewAppointment, Role, StreamItem};
-use chrono::{DateTime, NaiveDate};
+use antrian_proto::{Client, HubEvent, StreamItem};
 
 mod common;
-use common::{Figures, config, percentile, raw_commit_rate};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use common::{BenchHub, Figures, arg, percentile, raw_commit_rate, start_hub};
 
 /// Latencies per operation, shared by the workers.
 #[derive(Default)]
@@ -63,49 +51,10 @@ async fn bench() {
     let raw = tokio::task::block_in_place(|| raw_commit_rate(dir.path(), 2000));
     println!("raw SQLite   {raw:>8.0} commits/s (one row per transaction, WAL, synchronous=FULL, same disk)");
 
-    let config = config(clerks);
-    let clock = Clock::starting_at(
-        config.office.tz,
-        DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time"),
-    );
-    let hub = tokio::task::block_in_place(|| Hub::open(config, &dir.path().join("hub"), clock)).expect("hub");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let served = hub.clone();
-    tokio::spawn(async move { antrian_hub::serve(listener, served, std::future::pending()).await });
-    let now = hub.clock.now_ms();
-    let hash = auth::hash_password("bench-password").expect("hash");
-    let (kiosk_token, display_token) = hub
-        .db
-        .write(move |tx| {
-            auth::add_user(tx, "admin", &hash, Role::Admin, now)?;
-            Ok((
-                auth::add_device(tx, "kiosk", Role::Kiosk, now)?,
-                auth::add_device(tx, "tv", Role::Display, now)?,
-            ))
-        })
-        .await
-        .expect("users");
-    let (admin, _) = Client::new(&url).login("admin", "bench-password").await.expect("login");
-
+    let BenchHub { hub, url, admin, kiosk_token, display_token } =
+        start_hub(clerks, &dir.path().join("hub")).await;
     // Enough bookings that the kiosks never run out.
-    let date = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
-    let mut bookings: Vec<Appointment> = Vec::new();
-    let total = 4000 * seconds.max(1);
-    for chunk in 0..total.div_ceil(2000) {
-        let items = (chunk * 2000..((chunk + 1) * 2000).min(total))
-            .map(|i| NewAppointment {
-                office: "kanim-jaksel".into(),
-                service: "A".into(),
-                date,
-                slot: "09:00".into(),
-                name: format!("Pemohon {i}"),
-                nik: format!("3174{i:012}"),
-                booking_code: None,
-            })
-            .collect();
-        bookings.extend(admin.create_appointments(items).await.expect("appointments"));
-    }
+    let bookings = common::bookings(&admin, 4000 * seconds.max(1)).await;
     let bookings = Arc::new(Mutex::new(bookings));
 
     // The subscribers: each records when every call reached it.

@@ -64,3 +64,72 @@ pub fn raw_commit_rate(dir: &std::path::Path, commits: usize) -> f64 {
     }
     commits as f64 / started.elapsed().as_secs_f64()
 }
+
+/// The value after `name` on the command line, or `default`.
+pub fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A hub serving the demo office with `counters` counters at the document check, on
+/// 127.0.0.1, its clock at 09:05, with an admin (logged in) and a kiosk and a display token.
+pub struct BenchHub {
+    pub hub: std::sync::Arc<antrian_hub::Hub>,
+    pub url: String,
+    pub admin: antrian_proto::Client,
+    pub kiosk_token: String,
+    pub display_token: String,
+}
+
+pub async fn start_hub(counters: usize, dir: &std::path::Path) -> BenchHub {
+    use antrian_hub::auth;
+    use antrian_proto::Role;
+    let config = config(counters);
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time");
+    let clock = antrian_hub::clock::Clock::starting_at(config.office.tz, start);
+    let hub = tokio::task::block_in_place(|| antrian_hub::Hub::open(config, dir, clock)).expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let served = hub.clone();
+    tokio::spawn(async move { antrian_hub::serve(listener, served, std::future::pending()).await });
+    let now = hub.clock.now_ms();
+    let hash = auth::hash_password("bench-password").expect("hash");
+    let (kiosk_token, display_token) = hub
+        .db
+        .write(move |tx| {
+            auth::add_user(tx, "admin", &hash, Role::Admin, now)?;
+            Ok((
+                auth::add_device(tx, "kiosk", Role::Kiosk, now)?,
+                auth::add_device(tx, "tv", Role::Display, now)?,
+            ))
+        })
+        .await
+        .expect("users");
+    let (admin, _) = antrian_proto::Client::new(&url).login("admin", "bench-password").await.expect("login");
+    BenchHub { hub, url, admin, kiosk_token, display_token }
+}
+
+/// `total` bookings of service A at 09:00 today (the admin import takes no quota).
+pub async fn bookings(admin: &antrian_proto::Client, total: usize) -> Vec<antrian_proto::Appointment> {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    let mut bookings = Vec::new();
+    for chunk in 0..total.div_ceil(1000) {
+        let items = (chunk * 1000..((chunk + 1) * 1000).min(total))
+            .map(|i| antrian_proto::NewAppointment {
+                office: "kanim-jaksel".into(),
+                service: "A".into(),
+                date,
+                slot: "09:00".into(),
+                name: format!("Pemohon {i}"),
+                nik: format!("3174{i:012}"),
+                booking_code: None,
+            })
+            .collect();
+        bookings.extend(admin.create_appointments(items).await.expect("appointments"));
+    }
+    bookings
+}
