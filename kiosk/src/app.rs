@@ -304,7 +304,11 @@ impl KioskApp {
     fn top_bar(&mut self, ui: &mut Ui) {
         let name = self.hub.office.as_ref().map_or("Kantor Imigrasi", |o| o.name.as_str()).to_owned();
         ui.horizontal(|ui| {
-            ui.label(bold(name, 30.0).color(BLUE_DARK));
+            // The name wraps beside the language button on a narrow (portrait) screen.
+            let name_width = (ui.available_width() - 300.0).max(200.0);
+            ui.allocate_ui(Vec2::new(name_width, 80.0), |ui| {
+                ui.add(egui::Label::new(bold(name, 30.0).color(BLUE_DARK)).wrap());
+            });
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if big_button(
                     ui,
@@ -335,9 +339,14 @@ impl KioskApp {
             ui.add_space(12.0);
             ui.label(RichText::new(t.welcome_scan_hint).size(30.0).color(MUTED));
             ui.add_space(48.0);
-            let size = Vec2::new((width * 0.42).min(620.0), 120.0);
-            ui.horizontal(|ui| {
-                ui.add_space(((ui.available_width() - 2.0 * size.x - 30.0) / 2.0).max(0.0));
+            // Side by side on a landscape screen, one above the other on a portrait one.
+            let stacked = width < 1200.0;
+            let size = if stacked {
+                Vec2::new(width * 0.8, 130.0)
+            } else {
+                Vec2::new((width * 0.42).min(620.0), 120.0)
+            };
+            let mut layout = |ui: &mut Ui| {
                 if big_button(ui, t.button_manual, 34.0, size, BLUE, Color32::WHITE).clicked() {
                     self.screen =
                         Screen::Manual { code: String::new(), nik: String::new(), field: Field::Code };
@@ -346,7 +355,15 @@ impl KioskApp {
                 if big_button(ui, t.button_walk_in, 34.0, size, BLUE, Color32::WHITE).clicked() {
                     self.screen = Screen::WalkIn;
                 }
-            });
+            };
+            if stacked {
+                layout(ui);
+            } else {
+                ui.horizontal(|ui| {
+                    ui.add_space(((ui.available_width() - 2.0 * size.x - 30.0) / 2.0).max(0.0));
+                    layout(ui);
+                });
+            }
         });
     }
 
