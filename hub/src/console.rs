@@ -346,16 +346,13 @@ async fn report_page(
             .map(|h| (format!("{:02}", h.hour), vec![f64::from(h.arrivals), f64::from(h.calls)]))
             .collect::<Vec<_>>(),
     )];
-    let edges = [10.0, 20.0, 30.0, 45.0, 60.0, f64::INFINITY];
-    let bins = ["0-10", "10-20", "20-30", "30-45", "45-60", "60+"];
     for stage in &hub.config.stages {
-        let mut counts = [0.0f64; 6];
-        for wait in visits.iter().filter(|v| v.stage == stage.id).filter_map(|v| v.wait_ms()) {
-            let minutes = wait as f64 / 60_000.0;
-            counts[edges.iter().position(|e| minutes < *e).unwrap_or(5)] += 1.0;
-        }
-        let groups: Vec<(String, Vec<f64>)> =
-            bins.iter().zip(counts).map(|(b, c)| (b.to_string(), vec![c])).collect();
+        let counts = crate::report::wait_histogram(crate::report::stage_waits(&visits, &stage.id));
+        let groups: Vec<(String, Vec<f64>)> = crate::report::WAIT_BINS
+            .iter()
+            .zip(counts)
+            .map(|(b, c)| (b.to_string(), vec![f64::from(c)]))
+            .collect();
         charts.push(crate::charts::bars(
             &t.t("report.waits").replace("{stage}", &stage.name),
             &[t.t("report.tickets")],
@@ -415,17 +412,7 @@ async fn report_page(
         service_rows: report
             .services
             .iter()
-            .map(|s| {
-                vec![
-                    s.name.clone(),
-                    s.tickets.to_string(),
-                    s.walk_ins.to_string(),
-                    s.checked_in.to_string(),
-                    s.done.to_string(),
-                    s.no_shows.to_string(),
-                    s.cancelled.to_string(),
-                ]
-            })
+            .map(|s| std::iter::once(s.name.clone()).chain(crate::report::service_cells(s)).collect())
             .collect(),
         stage_header: head(&["stage", "served", "no_shows", "cancelled", "requeued", "wait", "service_time"]),
         stage_rows: report

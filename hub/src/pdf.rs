@@ -8,6 +8,7 @@ use printpdf::{Color, Op, Rgb};
 
 use crate::i18n::Texts;
 use crate::pages::Confirmation;
+use crate::report::{WAIT_BINS, service_cells};
 
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
@@ -113,7 +114,7 @@ fn bar_chart(page: &mut Page, area: Area, title: &str, legend: &[&str], bars: &[
 pub fn report_pdf(
     report: &antrian_proto::DailyReport,
     office_name: &str,
-    waits_per_stage: &[(String, Vec<f64>)],
+    waits_per_stage: &[(String, [u32; 6])],
 ) -> Vec<u8> {
     let mut first = Page::new();
     let blue = Rgb::new(0.043, 0.239, 0.569, None);
@@ -149,15 +150,7 @@ pub fn report_pdf(
     }
     for s in &report.services {
         y -= 5.5;
-        let cells = [
-            truncate(&s.name, 28),
-            s.tickets.to_string(),
-            s.walk_ins.to_string(),
-            s.checked_in.to_string(),
-            s.done.to_string(),
-            s.no_shows.to_string(),
-            s.cancelled.to_string(),
-        ];
+        let cells = std::iter::once(truncate(&s.name, 28)).chain(service_cells(s));
         for (x, text) in service_columns.iter().zip(cells) {
             first.text(*x, y, 9.0, false, &text);
         }
@@ -208,16 +201,9 @@ pub fn report_pdf(
     );
 
     let mut second = Page::new();
-    let bins = ["0-10", "10-20", "20-30", "30-45", "45-60", "60+"];
-    let edges = [10.0, 20.0, 30.0, 45.0, 60.0, f64::INFINITY];
-    for (i, (name, waits)) in waits_per_stage.iter().enumerate() {
-        let mut counts = [0f32; 6];
-        for wait in waits {
-            let bin = edges.iter().position(|edge| wait < edge).unwrap_or(5);
-            counts[bin] += 1.0;
-        }
+    for (i, (name, counts)) in waits_per_stage.iter().enumerate() {
         let bars: Vec<(String, Vec<f32>)> =
-            bins.iter().zip(counts).map(|(b, c)| (b.to_string(), vec![c])).collect();
+            WAIT_BINS.iter().zip(counts).map(|(b, c)| (b.to_string(), vec![*c as f32])).collect();
         let top = PAGE_H - 30.0 - i as f32 * 85.0;
         bar_chart(
             &mut second,

@@ -321,6 +321,29 @@ impl Format {
     }
 }
 
+/// The waiting-time classes of the report's charts, in minutes.
+pub const WAIT_BINS: [&str; 6] = ["0-10", "10-20", "20-30", "30-45", "45-60", "60+"];
+
+/// How many of the waits (minutes) fall in each of [`WAIT_BINS`].
+pub fn wait_histogram(minutes: impl IntoIterator<Item = f64>) -> [u32; 6] {
+    let edges = [10.0, 20.0, 30.0, 45.0, 60.0];
+    let mut counts = [0; 6];
+    for wait in minutes {
+        counts[edges.iter().position(|edge| wait < *edge).unwrap_or(5)] += 1;
+    }
+    counts
+}
+
+/// Waiting minutes of `stage`'s visits.
+pub fn stage_waits<'a>(visits: &'a [Visit], stage: &'a str) -> impl Iterator<Item = f64> + 'a {
+    visits.iter().filter(move |v| v.stage == stage).filter_map(|v| v.wait_ms()).map(|ms| ms as f64 / 60_000.0)
+}
+
+/// A service's figures as table cells: tickets, walk-ins, checked in, done, no-shows, cancelled.
+pub fn service_cells(s: &antrian_proto::ServiceReport) -> [String; 6] {
+    [s.tickets, s.walk_ins, s.checked_in, s.done, s.no_shows, s.cancelled].map(|n| n.to_string())
+}
+
 /// The report of `date` in `format`, as bytes (the same for the API and the CLI).
 pub fn export(conn: &Connection, hub: &Hub, date: NaiveDate, format: Format) -> ApiResult<Vec<u8>> {
     match format {
@@ -332,18 +355,11 @@ pub fn export(conn: &Connection, hub: &Hub, date: NaiveDate, format: Format) -> 
         Format::Pdf => {
             let report = daily(conn, hub, date)?;
             let all = visits(conn, &hub.config.office.id, date)?;
-            let waits: Vec<(String, Vec<f64>)> = hub
+            let waits: Vec<(String, [u32; 6])> = hub
                 .config
                 .stages
                 .iter()
-                .map(|s| {
-                    let minutes = all
-                        .iter()
-                        .filter(|v| v.stage == s.id)
-                        .filter_map(|v| v.wait_ms())
-                        .map(|ms| ms as f64 / 60_000.0);
-                    (s.name.clone(), minutes.collect())
-                })
+                .map(|s| (s.name.clone(), wait_histogram(stage_waits(&all, &s.id))))
                 .collect();
             Ok(crate::pdf::report_pdf(&report, &hub.config.office.name, &waits))
         }

@@ -8,8 +8,6 @@ use printpdf::{
     Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
 };
 
-pub use printpdf::Rgb as Colour;
-
 /// Points per millimetre.
 const PT_PER_MM: f32 = 72.0 / 25.4;
 

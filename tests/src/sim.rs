@@ -51,9 +51,14 @@ const START: &str = "2026-11-25T07:30:00+07:00";
 const LAST_ARRIVAL: (u32, u32) = (15, 0);
 
 fn at(hour: u32, minute: u32) -> DateTime<FixedOffset> {
+    at_time(NaiveTime::from_hms_opt(hour, minute, 0).expect("time"))
+}
+
+/// `time` on the simulated day, at the office.
+fn at_time(time: NaiveTime) -> DateTime<FixedOffset> {
     let tz = FixedOffset::east_opt(7 * 3600).expect("WIB");
     let date = NaiveDate::parse_from_str(DAY, "%Y-%m-%d").expect("day");
-    tz.from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("time")).single().expect("instant")
+    tz.from_local_datetime(&date.and_time(time)).single().expect("instant")
 }
 
 /// The simulation's clock: the hub's clock, carried forward at `speed`.
@@ -278,7 +283,8 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         RunningHub::start(&args, &["--listen", &listen, "--clock", clock, "--clock-speed", &speed], &log)
     };
     eprintln!("setup took {:.1} s real", real_start.elapsed().as_secs_f64());
-    let mut hub = start_hub(START);
+    // Starting the hub and reading its database block: done where blocking is allowed.
+    let mut hub = tokio::task::block_in_place(|| start_hub(START));
     hub.wait_healthy().await;
     let url = hub.url.clone();
     let health = Client::new(&url).health().await?;
@@ -315,8 +321,7 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         }
         let (_, start, end) =
             slot_list.iter().find(|(s, _, _)| *s == appointment.slot).cloned().expect("slot of booking");
-        let slot_start = at(start.format("%H").to_string().parse()?, start.format("%M").to_string().parse()?);
-        let slot_end = at(end.format("%H").to_string().parse()?, end.format("%M").to_string().parse()?);
+        let (slot_start, slot_end) = (at_time(start), at_time(end));
         let arrive = if roll < 0.11 {
             slot_start - chrono::Duration::minutes(80) // too early: told to come back
         } else {
@@ -410,7 +415,7 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         kills += 1;
         let clock = shared.clock.now().to_rfc3339();
         eprintln!("hub SIGKILLed at {clock}; restarting");
-        hub = start_hub(&clock);
+        hub = tokio::task::block_in_place(|| start_hub(&clock));
         hub.wait_healthy().await;
     }
     for task in tasks {
@@ -438,8 +443,11 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         .and_then(|q| q.get("priority_max_in_row"))
         .and_then(|k| k.as_integer())
         .unwrap_or(0) as u32;
-    let mut result = verify(&shared, &data, &announced, &slot_list, n_lost, max_in_row)?;
-    result.figures = figures(&data)?;
+    let mut result = tokio::task::block_in_place(|| -> anyhow::Result<DayResult> {
+        let mut result = verify(&shared, &data, &announced, &slot_list, n_lost, max_in_row)?;
+        result.figures = figures(&data)?;
+        Ok(result)
+    })?;
     let report = admin_report(&url).await;
     if let Some(report) = report {
         result.figures.push_str(&report);
@@ -512,10 +520,7 @@ async fn arrive(
             shared.pending.fetch_sub(1, Ordering::SeqCst);
             return;
         };
-        let slot_start = at(
-            start.format("%H").to_string().parse().unwrap_or(8),
-            start.format("%M").to_string().parse().unwrap_or(0),
-        );
+        let slot_start = at_time(start);
         clock.sleep_until(slot_start + chrono::Duration::minutes(rng.gen_range(-40..20))).await;
         visit = Visit::Booked { qr: appointment.qr, code: appointment.booking_code };
     } else {
@@ -787,7 +792,6 @@ fn verify(
     let mut entered: HashMap<String, usize> = HashMap::new();
     let mut called_list: Vec<(String, String)> = Vec::new();
     let mut calls = 0;
-    let tz = FixedOffset::east_opt(7 * 3600).expect("WIB");
     for row in rows {
         let (id, at_ms, kind, data) = row?;
         let value: serde_json::Value = serde_json::from_str(&data)?;
@@ -800,12 +804,7 @@ fn verify(
                 *entered.entry(ticket.clone()).or_default() += 1;
                 let mut effective = at_ms;
                 if first_entry && let Some(slot) = slot {
-                    let start = NaiveTime::parse_from_str(&slot, "%H:%M")?;
-                    let day = NaiveDate::parse_from_str(DAY, "%Y-%m-%d")?;
-                    let slot_ms = tz
-                        .from_local_datetime(&day.and_time(start))
-                        .single()
-                        .map_or(0, |t| t.timestamp_millis());
+                    let slot_ms = at_time(NaiveTime::parse_from_str(&slot, "%H:%M")?).timestamp_millis();
                     effective = effective.max(slot_ms);
                 }
                 let priority = number.starts_with('P');
