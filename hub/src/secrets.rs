@@ -99,9 +99,16 @@ fn derive(master: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
 
 /// Reads a 32-byte key file (hex), or creates it with fresh random bytes.
 pub fn load_or_create_key(path: &Path) -> anyhow::Result<([u8; 32], bool)> {
-    if path.exists() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read key file {}", path.display()))?;
+    // `Path::exists` would take a failing disk for a missing file and try to create a new key.
+    let unreadable =
+        || format!("cannot read key file {} (is the data folder's storage failing?)", path.display());
+    let found = match std::fs::symlink_metadata(path) {
+        Ok(_) => true,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => false,
+        Err(error) => return Err(anyhow::Error::new(error).context(unreadable())),
+    };
+    if found {
+        let text = std::fs::read_to_string(path).with_context(unreadable)?;
         let bytes = data_encoding::HEXLOWER_PERMISSIVE
             .decode(text.trim().as_bytes())
             .with_context(|| format!("key file {} is not hex", path.display()))?;

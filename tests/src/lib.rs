@@ -3,6 +3,8 @@
 //! Helpers for end-to-end tests that run the real `antrian-hub` binary: build it once,
 //! run its CLI, start `serve` on `127.0.0.1:0` and read the bound address it prints, kill it.
 
+#[cfg(target_os = "linux")]
+pub mod faultfs;
 pub mod sim;
 
 use std::io::{BufRead, BufReader, Write};

@@ -1,12 +1,18 @@
-//! Full storage: the real hub on a small tmpfs whose space runs out. Every write is refused
-//! with 503 `unavailable` and a clear message, nothing half-done is left, and the hub works
-//! on by itself (numbers continuing without a gap) once space is back. Needs root to mount a
-//! tmpfs; without that privilege the test says so loudly and skips.
+//! Storage that fails under a running hub, in the two ways a real office sees it:
+//! - full: the real hub on a small tmpfs whose space runs out;
+//! - unreadable: the real hub on a pass-through FUSE file system that starts answering every
+//!   operation with an I/O error, as a dying disk does, and later comes back.
+//!
+//! Every write is refused with 503 `unavailable` and a clear message, nothing half-done is
+//! left (`PRAGMA integrity_check`, no number used twice or skipped), and the hub works on by
+//! itself once the storage does. Both need root to mount; without that privilege each test
+//! says so loudly and skips.
 
 use std::process::Command;
 
 use antrian_e2e::{RunningHub, run_cli};
 use antrian_proto::Client;
+use antrian_proto::ClientError;
 
 struct Tmpfs(std::path::PathBuf);
 
@@ -53,9 +59,7 @@ async fn full_storage_refuses_with_503_changes_nothing_and_recovers() {
     let _ =
         Command::new("dd").arg("if=/dev/zero").arg(format!("of={}", filler.display())).arg("bs=64k").output();
     for _ in 0..3 {
-        let error = kiosk.walkin("D", Some("while-full")).await.expect_err("no space");
-        assert_eq!((error.status(), error.code()), (Some(503), Some("unavailable")), "{error}");
-        assert!(error.to_string().contains("storage"), "a clear message: {error}");
+        assert_unavailable(&kiosk.walkin("D", Some("while-full")).await.expect_err("no space"));
     }
     // Reading still answers.
     assert!(kiosk.health().await.is_ok());
@@ -68,15 +72,101 @@ async fn full_storage_refuses_with_503_changes_nothing_and_recovers() {
     assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D003");
     hub.kill();
 
-    let db = rusqlite::Connection::open(data.join("antrian.db")).expect("open db");
+    assert_eq!(numbers_in(&data.join("antrian.db")), vec!["D001", "D002", "D003"]);
+}
+
+/// Ticket numbers in the database file at `path`, after checking the file is whole.
+fn numbers_in(path: &std::path::Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(path).expect("open db");
     let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
     assert_eq!(check, "ok");
-    let numbers: Vec<String> = db
-        .prepare("SELECT number FROM tickets ORDER BY number")
+    db.prepare("SELECT number FROM tickets ORDER BY number")
         .expect("query")
         .query_map([], |r| r.get(0))
         .expect("rows")
         .collect::<Result<_, _>>()
-        .expect("numbers");
-    assert_eq!(numbers, vec!["D001", "D002", "D003"]);
+        .expect("numbers")
+}
+
+fn waiting(board: &antrian_proto::BoardResponse) -> u32 {
+    board.waiting.iter().map(|w| w.count).sum()
+}
+
+fn assert_unavailable(error: &ClientError) {
+    assert_eq!((error.status(), error.code()), (Some(503), Some("unavailable")), "{error}");
+    assert!(error.to_string().contains("storage"), "a clear message: {error}");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unreadable_storage_refuses_with_503_changes_nothing_and_recovers() {
+    use antrian_e2e::faultfs::FaultFs;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (disk, data) = (dir.path().join("disk"), dir.path().join("data"));
+    std::fs::create_dir_all(&disk).expect("disk dir");
+    std::fs::create_dir_all(&data).expect("data dir");
+    let Some(storage) = FaultFs::mount(&disk, &data) else { return };
+    let data_s = data.to_str().expect("utf8");
+    let (ok, token, err) =
+        run_cli(&["--data-dir", data_s, "device", "add", "kiosk-1", "--role", "kiosk"], "");
+    assert!(ok, "{err}");
+    let (ok, display_token, err) =
+        run_cli(&["--data-dir", data_s, "device", "add", "display-1", "--role", "display"], "");
+    assert!(ok, "{err}");
+    let hub = RunningHub::start(
+        &["--data-dir", data_s],
+        &["--clock", "2026-11-25T09:05:00+07:00"],
+        &dir.path().join("hub.log"),
+    );
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(token.trim());
+    let display = Client::new(&hub.url).with_token(display_token.trim());
+    assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D001");
+
+    // The disk fails: every operation on its files is an I/O error.
+    storage.switch.fail(true);
+    for _ in 0..3 {
+        let error = kiosk.walkin("D", Some("while-broken")).await.expect_err("storage failing");
+        assert_unavailable(&error);
+    }
+    // A screen's read is answered from what the hub has in memory or refused the same way,
+    // never with anything else.
+    match display.board("kanim-jaksel").await {
+        Ok(board) => assert_eq!(waiting(&board), 1, "{board:?}"),
+        Err(error) => assert_unavailable(&error),
+    }
+    // The hub itself still answers, so kiosks show the storage error rather than "no hub".
+    assert!(kiosk.health().await.is_ok());
+
+    // The disk is back: the hub goes on by itself; the request refused while it failed was
+    // never recorded (its id acts now, once) and no number was used up.
+    storage.switch.fail(false);
+    assert_eq!(kiosk.walkin("D", Some("while-broken")).await.expect("walk-in").number, "D002");
+    assert_eq!(kiosk.walkin("D", Some("while-broken")).await.expect("same request").number, "D002");
+    assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D003");
+    let board = display.board("kanim-jaksel").await.expect("board after recovery");
+    assert_eq!(waiting(&board), 3, "{board:?}");
+
+    // A second failure in the middle of the day, then a restart on the recovered disk.
+    storage.switch.fail(true);
+    assert_unavailable(&kiosk.walkin("D", None).await.expect_err("storage failing"));
+    hub.kill();
+    // Starting on a failing disk is refused with a message naming the storage.
+    let (ok, out, err) = run_cli(&["--data-dir", data_s, "device", "add", "kiosk-2", "--role", "kiosk"], "");
+    assert!(!ok, "a command on failing storage must not succeed: {out}");
+    assert!(err.contains("storage") && err.contains("Input/output error"), "a clear message: {err}");
+    storage.switch.fail(false);
+    let hub = RunningHub::start(
+        &["--data-dir", data_s],
+        &["--clock", "2026-11-25T09:30:00+07:00"],
+        &dir.path().join("hub-2.log"),
+    );
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(token.trim());
+    assert_eq!(kiosk.walkin("D", Some("while-broken")).await.expect("same request").number, "D002");
+    assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D004");
+    hub.kill();
+    drop(storage);
+    assert_eq!(numbers_in(&disk.join("antrian.db")), vec!["D001", "D002", "D003", "D004"]);
 }
