@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
-use antrian_proto::{EventEnvelope, HubEvent};
+use antrian_proto::HubEvent;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 use tokio::sync::{broadcast, oneshot};
 
@@ -27,20 +27,30 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("002_reschedule", include_str!("../migrations/002_reschedule.sql")),
 ];
 
+/// An event as it goes to subscribers: serialised once, when it is written to the log, and
+/// shared by every subscriber (a clone is a reference count, not a copy of the event).
+#[derive(Debug, Clone)]
+pub struct WireEvent {
+    pub id: u64,
+    pub kind: &'static str,
+    pub data: Arc<str>,
+}
+
 /// What a job sees: the transaction (inside the job's savepoint) and the event log.
 pub struct Tx<'a> {
     pub conn: &'a Connection,
-    events: Vec<EventEnvelope>,
+    events: Vec<WireEvent>,
 }
 
 impl Tx<'_> {
     /// Appends an event to the log; it reaches subscribers after the commit.
     pub fn emit(&mut self, office: &str, at_ms: i64, event: HubEvent) -> ApiResult<u64> {
+        let (kind, data) = (event.kind(), event.data_json());
         self.conn
             .prepare_cached("INSERT INTO events (office, at, kind, data) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![office, at_ms, event.kind(), event.data_json()])?;
+            .execute(params![office, at_ms, kind, data])?;
         let id = u64::try_from(self.conn.last_insert_rowid()).unwrap_or_default();
-        self.events.push(EventEnvelope { id, event });
+        self.events.push(WireEvent { id, kind, data: data.into() });
         Ok(id)
     }
 }
@@ -73,7 +83,7 @@ struct DbInner {
     path: PathBuf,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     readers: Mutex<Vec<Connection>>,
-    events: broadcast::Sender<EventEnvelope>,
+    events: broadcast::Sender<WireEvent>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -149,7 +159,7 @@ impl Db {
     }
 
     /// Live events, published after their commit.
-    pub fn subscribe(&self) -> broadcast::Receiver<EventEnvelope> {
+    pub fn subscribe(&self) -> broadcast::Receiver<WireEvent> {
         self.inner.events.subscribe()
     }
 
@@ -241,7 +251,7 @@ impl Db {
 /// Most jobs grouped into one commit.
 const MAX_BATCH: usize = 512;
 
-fn writer_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>, publisher: broadcast::Sender<EventEnvelope>) {
+fn writer_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>, publisher: broadcast::Sender<WireEvent>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -278,7 +288,7 @@ fn run_batch(
     conn: &mut Connection,
     batch: Vec<Job>,
     completions: &mut Vec<Completion>,
-    events: &mut Vec<EventEnvelope>,
+    events: &mut Vec<WireEvent>,
 ) -> rusqlite::Result<()> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for job in batch {
@@ -296,13 +306,8 @@ fn run_batch(
     tx.commit()
 }
 
-/// Events after `since`, in order, at most `limit`.
-pub fn events_after(
-    conn: &Connection,
-    office: &str,
-    since: u64,
-    limit: u32,
-) -> ApiResult<Vec<EventEnvelope>> {
+/// Events after `since`, in order, at most `limit`, as they were written.
+pub fn events_after(conn: &Connection, office: &str, since: u64, limit: u32) -> ApiResult<Vec<WireEvent>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, kind, data FROM events WHERE id > ?1 AND office = ?2 ORDER BY id LIMIT ?3",
     )?;
@@ -312,8 +317,9 @@ pub fn events_after(
     let mut events = Vec::new();
     for row in rows {
         let (id, kind, data) = row?;
-        if let Some(event) = HubEvent::parse(&kind, &data) {
-            events.push(EventEnvelope { id: id as u64, event });
+        // Only kinds this hub knows go out (a newer hub's log read by an older one).
+        if let Some(kind) = HubEvent::KINDS.iter().copied().find(|k| *k == kind) {
+            events.push(WireEvent { id: id as u64, kind, data: data.into() });
         }
     }
     Ok(events)

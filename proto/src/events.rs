@@ -60,6 +60,9 @@ pub enum HubEvent {
 
 impl HubEvent {
     /// The SSE `event:` name.
+    /// Every kind, as [`HubEvent::kind`] names it.
+    pub const KINDS: [&'static str; 4] = ["called", "ticket", "waiting", "counter"];
+
     pub fn kind(&self) -> &'static str {
         match self {
             HubEvent::Called(_) => "called",

@@ -10,7 +10,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use antrian_proto::{EventEnvelope, Role};
+use antrian_proto::Role;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::extract::{ApiQuery, caller_of};
-use crate::db;
+use crate::db::{self, WireEvent};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
 
@@ -90,8 +90,7 @@ pub async fn events(
     };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
         let event = s.next().await?;
-        let sse =
-            Event::default().id(event.id.to_string()).event(event.event.kind()).data(event.event.data_json());
+        let sse = Event::default().id(event.id.to_string()).event(event.kind).data(&*event.data);
         Some((Ok(sse), s))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
@@ -100,16 +99,16 @@ pub async fn events(
 struct Subscription {
     hub: Arc<Hub>,
     office: String,
-    live: broadcast::Receiver<EventEnvelope>,
+    live: broadcast::Receiver<WireEvent>,
     shutdown: tokio::sync::watch::Receiver<bool>,
     last: u64,
-    backlog: VecDeque<EventEnvelope>,
+    backlog: VecDeque<WireEvent>,
     from_db: bool,
 }
 
 impl Subscription {
     /// The next event after `last`; `None` ends the stream (hub shutting down, storage gone).
-    async fn next(&mut self) -> Option<EventEnvelope> {
+    async fn next(&mut self) -> Option<WireEvent> {
         loop {
             if let Some(event) = self.backlog.pop_front() {
                 if event.id > self.last {
@@ -146,7 +145,7 @@ impl Subscription {
                             .read(move |conn| db::events_after(conn, &office, since, PAGE))
                             .await
                             .ok()?;
-                        let mut merged: Vec<EventEnvelope> = page;
+                        let mut merged: Vec<WireEvent> = page;
                         merged.extend(self.backlog.drain(..));
                         merged.sort_by_key(|e| e.id);
                         merged.dedup_by_key(|e| e.id);
