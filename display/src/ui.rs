@@ -3,6 +3,7 @@
 //! highlighted for a few seconds when new; the recent calls; every counter; waiting counts;
 //! the running text; a clear mark when the connection to the hub is lost.
 
+use antrian_proto::fonts::{self, bold, bold_fitting, text_width};
 use chrono::{DateTime, FixedOffset};
 use eframe::egui::{self, Align, Color32, Layout, RichText, Ui};
 
@@ -60,82 +61,105 @@ pub struct Frame<'a> {
 }
 
 pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
+    fonts::ensure(ui.ctx());
     let colors = palette(frame.theme);
     let size = ui.available_size();
+    // Text is sized from the shorter side, so a portrait screen gets the sizes of a landscape
+    // one of its width and uses its extra height for taller panels.
     let height = size.y.max(400.0);
+    let unit = size.y.min(size.x).max(400.0);
     let state = frame.state;
-    egui::Frame::new().fill(colors.background).inner_margin(height * 0.015).show(ui, |ui| {
+    egui::Frame::new().fill(colors.background).inner_margin(unit * 0.015).show(ui, |ui| {
         ui.set_min_size(ui.available_size());
-        // Top bar: office, connection, date and time.
+        // Top bar: office, connection, date and time. The office name gives way to the clock;
+        // where that would leave it less than half the width, the name has a row of its own.
+        let bar = unit * 0.035;
+        let clock = clock_text(frame.now);
+        let warning = "  Koneksi terputus - menyambung ulang...  ";
+        let mut taken = text_width(ui.ctx(), &clock, bar, false) + 3.0 * ui.spacing().item_spacing.x;
+        if !state.connected {
+            taken += text_width(ui.ctx(), warning, unit * 0.03, true);
+        }
+        let full = ui.available_width();
+        let own_row = full - taken < full * 0.5;
+        if own_row {
+            ui.label(bold_fitting(ui.ctx(), &state.office_name, bar, full).color(colors.text));
+        }
         ui.horizontal(|ui| {
-            ui.label(RichText::new(&state.office_name).size(height * 0.035).strong().color(colors.text));
+            if !own_row {
+                ui.label(bold_fitting(ui.ctx(), &state.office_name, bar, full - taken).color(colors.text));
+            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                ui.label(RichText::new(clock_text(frame.now)).size(height * 0.035).color(colors.text));
+                ui.label(RichText::new(clock).size(bar).color(colors.text));
                 if !state.connected {
                     ui.label(
-                        RichText::new("  Koneksi terputus - menyambung ulang...  ")
-                            .size(height * 0.03)
-                            .strong()
+                        bold(warning, unit * 0.03)
                             .color(Color32::WHITE)
                             .background_color(Color32::from_rgb(176, 0, 32)),
                     );
                 }
             });
         });
-        ui.add_space(height * 0.01);
-        let main_height = height * 0.52;
-        ui.columns(2, |columns| {
-            // The latest call, very large.
-            let fill = if frame.highlight { colors.highlight } else { colors.panel };
-            let ink = if frame.highlight { Color32::from_rgb(20, 20, 20) } else { colors.text };
-            egui::Frame::new().fill(fill).corner_radius(16.0).inner_margin(height * 0.02).show(
-                &mut columns[0],
-                |ui| {
-                    ui.set_min_height(main_height);
-                    ui.set_min_width(ui.available_width());
-                    ui.vertical_centered(|ui| {
-                        ui.label(RichText::new("Nomor Antrian").size(height * 0.045).color(ink));
-                        match &state.latest {
-                            Some(call) => {
-                                // Font size 0.30 of the height: the digits stand over a fifth of the screen.
-                                ui.label(RichText::new(&call.number).size(height * 0.30).strong().color(ink));
-                                ui.label(
-                                    RichText::new(format!("Silakan menuju {}", call.counter_name))
-                                        .size(height * 0.06)
-                                        .strong()
-                                        .color(ink),
-                                );
-                            }
-                            None => {
-                                ui.label(RichText::new("-").size(height * 0.30).color(ink));
-                            }
+        ui.add_space(unit * 0.01);
+        // The latest call, very large, and the recent ones: side by side on a landscape screen,
+        // one above the other on a portrait one.
+        let portrait = size.y > size.x;
+        let fill = if frame.highlight { colors.highlight } else { colors.panel };
+        let ink = if frame.highlight { Color32::from_rgb(20, 20, 20) } else { colors.text };
+        let latest = |ui: &mut Ui, min_height: f32| {
+            egui::Frame::new().fill(fill).corner_radius(16.0).inner_margin(unit * 0.02).show(ui, |ui| {
+                ui.set_min_height(min_height);
+                ui.set_min_width(ui.available_width());
+                ui.vertical_centered(|ui| {
+                    ui.label(RichText::new("Nomor Antrian").size(unit * 0.045).color(ink));
+                    match &state.latest {
+                        Some(call) => {
+                            // Up to 0.30 of the height (the digits stand over a fifth of the
+                            // screen), less where the number would not fit the panel's width.
+                            let width = ui.available_width();
+                            ui.label(bold_fitting(ui.ctx(), &call.number, height * 0.30, width).color(ink));
+                            let sentence = format!("Silakan menuju {}", call.counter_name);
+                            ui.label(bold_fitting(ui.ctx(), sentence, unit * 0.06, width).color(ink));
                         }
-                    });
-                },
-            );
-            // Recent calls.
-            egui::Frame::new().fill(colors.panel).corner_radius(16.0).inner_margin(height * 0.02).show(
-                &mut columns[1],
+                        None => {
+                            ui.label(RichText::new("-").size(unit * 0.30).color(ink));
+                        }
+                    }
+                });
+            });
+        };
+        let row = unit * 0.06;
+        let recent = |ui: &mut Ui, min_height: f32| {
+            egui::Frame::new().fill(colors.panel).corner_radius(16.0).inner_margin(unit * 0.02).show(
+                ui,
                 |ui| {
-                    ui.set_min_height(main_height);
+                    ui.set_min_height(min_height);
                     ui.set_min_width(ui.available_width());
-                    ui.label(RichText::new("Panggilan terakhir").size(height * 0.035).color(colors.muted));
+                    ui.label(RichText::new("Panggilan terakhir").size(unit * 0.035).color(colors.muted));
                     for call in state.recent.iter().skip(1) {
                         ui.horizontal(|ui| {
-                            ui.label(
-                                RichText::new(&call.number).size(height * 0.06).strong().color(colors.text),
-                            );
+                            ui.label(bold(&call.number, row).color(colors.text));
                             ui.label(
                                 RichText::new(format!("   {}", call.counter_name))
-                                    .size(height * 0.045)
+                                    .size(row * 0.75)
                                     .color(colors.muted),
                             );
                         });
                     }
                 },
             );
-        });
-        ui.add_space(height * 0.015);
+        };
+        if portrait {
+            latest(ui, height * 0.36);
+            ui.add_space(unit * 0.01);
+            recent(ui, height * 0.2);
+        } else {
+            ui.columns(2, |columns| {
+                latest(&mut columns[0], height * 0.52);
+                recent(&mut columns[1], height * 0.52);
+            });
+        }
+        ui.add_space(unit * 0.015);
         // Every counter with the number it serves.
         ui.horizontal_wrapped(|ui| {
             for (id, counter) in &state.counters {
@@ -146,35 +170,52 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                     (None, antrian_proto::CounterState::Paused) => "Istirahat".to_owned(),
                     (None, antrian_proto::CounterState::Closed) => "Tutup".to_owned(),
                 };
-                egui::Frame::new().fill(colors.panel).corner_radius(10.0).inner_margin(height * 0.01).show(
+                // A tile goes whole onto the next row when the rest of this one is too narrow.
+                let margin = unit * 0.01;
+                let tile = text_width(ui.ctx(), &name, unit * 0.028, false).max(text_width(
+                    ui.ctx(),
+                    &number,
+                    unit * 0.045,
+                    true,
+                )) + 2.0 * margin;
+                if ui.available_size_before_wrap().x < tile {
+                    ui.end_row();
+                }
+                egui::Frame::new().fill(colors.panel).corner_radius(10.0).inner_margin(margin).show(
                     ui,
                     |ui| {
                         ui.vertical(|ui| {
-                            ui.label(RichText::new(name).size(height * 0.028).color(colors.muted));
-                            ui.label(RichText::new(number).size(height * 0.045).strong().color(colors.text));
+                            ui.add(
+                                egui::Label::new(RichText::new(name).size(unit * 0.028).color(colors.muted))
+                                    .extend(),
+                            );
+                            ui.add(egui::Label::new(bold(number, unit * 0.045).color(colors.text)).extend());
                         });
                     },
                 );
             }
         });
-        ui.add_space(height * 0.01);
+        ui.add_space(unit * 0.01);
         // Waiting per stage.
         ui.horizontal_wrapped(|ui| {
             for stage in state.stage_order() {
                 let count = state.waiting.get(&stage).copied().unwrap_or(0);
                 let name = state.stage_names.get(&stage).cloned().unwrap_or_else(|| stage.clone());
-                ui.label(
-                    RichText::new(format!("{name}: {count} menunggu   "))
-                        .size(height * 0.032)
-                        .color(colors.accent),
+                // Each stage's count stays whole, on the next row if need be.
+                let text = format!("{name}: {count} menunggu   ");
+                if ui.available_size_before_wrap().x < text_width(ui.ctx(), &text, unit * 0.032, false) {
+                    ui.end_row();
+                }
+                ui.add(
+                    egui::Label::new(RichText::new(text).size(unit * 0.032).color(colors.accent)).extend(),
                 );
             }
         });
         // The running text along the bottom.
         ui.with_layout(Layout::bottom_up(Align::Min), |ui| {
-            egui::Frame::new().fill(colors.panel).inner_margin(height * 0.008).show(ui, |ui| {
+            egui::Frame::new().fill(colors.panel).inner_margin(unit * 0.008).show(ui, |ui| {
                 ui.set_min_width(ui.available_width());
-                ui.label(RichText::new(frame.running_text).size(height * 0.03).color(colors.text));
+                ui.label(RichText::new(frame.running_text).size(unit * 0.03).color(colors.text));
             });
         });
     });

@@ -3,7 +3,8 @@
 
 use antrian_display::state::DisplayState;
 use antrian_display::ui::{self, Theme};
-use antrian_proto::events::CalledEvent;
+use antrian_proto::CounterState;
+use antrian_proto::events::{CalledEvent, CounterEvent};
 use antrian_proto::{EventEnvelope, HubEvent};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -24,8 +25,12 @@ fn called(id: u64, number: &str, counter: &str) -> EventEnvelope {
 }
 
 fn harness(state: DisplayState) -> Harness<'static, DisplayState> {
+    harness_sized(state, [1920.0, 1080.0])
+}
+
+fn harness_sized(state: DisplayState, size: [f32; 2]) -> Harness<'static, DisplayState> {
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:05:00+07:00").expect("time");
-    Harness::builder().with_size([1920.0, 1080.0]).build_ui_state(
+    Harness::builder().with_size(size).build_ui_state(
         move |ui, state: &mut DisplayState| {
             ui::draw(
                 ui,
@@ -69,4 +74,67 @@ fn a_lost_connection_is_marked_and_the_last_state_stays() {
     harness.run();
     harness.get_by_label_contains("Koneksi terputus");
     assert!(harness.query_all_by_label("C007").count() >= 1, "the last state stays on screen");
+}
+
+#[test]
+fn the_number_and_its_counter_stay_on_one_line_on_any_screen() {
+    // A portrait TV, a small monitor and the usual landscape TV; a long counter name.
+    for size in [[1080.0, 1920.0], [1080.0, 1080.0], [1024.0, 600.0], [800.0, 600.0], [1920.0, 1080.0]] {
+        let office = "Kantor Imigrasi Kelas I Khusus TPI Jakarta Selatan";
+        let mut state = DisplayState { office_name: office.into(), connected: true, ..Default::default() };
+        for counter in 1..=10 {
+            let (state_now, ticket) = match counter {
+                1 => (CounterState::Closed, None),
+                2 => (CounterState::Paused, None),
+                n => (CounterState::Open, Some(format!("A{n:03}"))),
+            };
+            state.apply(&EventEnvelope {
+                id: counter,
+                event: HubEvent::Counter(CounterEvent {
+                    counter: counter.to_string(),
+                    state: state_now,
+                    ticket_id: ticket.as_ref().map(|t| format!("t-{t}")),
+                    ticket,
+                }),
+            });
+        }
+        let mut call = called(100, "W123", "12");
+        if let HubEvent::Called(c) = &mut call.event {
+            c.counter_name = "Loket Pengambilan Paspor 12".into();
+        }
+        state.apply(&call);
+        let mut harness = harness_sized(state, size);
+        harness.run();
+        let [width, height] = size;
+        // The largest of the labels showing the number is the latest call.
+        let number = harness
+            .query_all_by_label("W123")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.height().total_cmp(&b.height()))
+            .expect("the number is shown");
+        // Side by side on a landscape screen, full width on a portrait one.
+        let panel = if height > width { width } else { width / 2.0 };
+        assert!(number.width() <= panel, "{size:?}: the number fits its panel: {number:?}");
+        assert!(number.height() <= height * 0.4, "{size:?}: the number is one line: {number:?}");
+        assert!(number.height() >= width.min(height) * 0.15, "{size:?}: and still large: {number:?}");
+        let sentence = harness.get_by_label("Silakan menuju Loket Pengambilan Paspor 12").rect();
+        assert!(sentence.width() <= panel, "{size:?}: the sentence fits: {sentence:?}");
+        assert!(sentence.height() <= height * 0.08, "{size:?}: the sentence is one line: {sentence:?}");
+        // Every counter's tile whole on screen, its name on one line.
+        for counter in 1..=10 {
+            let tile = harness.get_by_label(&format!("Loket {counter}")).rect();
+            assert!(tile.height() <= height * 0.05, "{size:?}: Loket {counter} on one line: {tile:?}");
+            assert!(
+                tile.right() <= width && tile.bottom() <= height,
+                "{size:?}: Loket {counter} on screen: {tile:?}"
+            );
+        }
+        harness.get_by_label("Istirahat");
+        // The office name gives way to the clock (beside it, or on a row of its own), at a
+        // readable size.
+        let name = harness.get_by_label(office).rect();
+        let clock = harness.get_by_label("Rabu, 25 November 2026 09:05").rect();
+        assert!(!name.intersects(clock), "{size:?}: name {name:?} and clock {clock:?} apart");
+        assert!(name.height() >= clock.height() * 0.6, "{size:?}: name {name:?} readable beside {clock:?}");
+    }
 }

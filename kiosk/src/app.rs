@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use antrian_proto::fonts::{self, bold};
 use antrian_proto::{Office, ServiceInfo, Ticket};
 use eframe::egui::{self, Align, Color32, CornerRadius, Layout, RichText, Stroke, Ui, Vec2};
 
@@ -20,31 +21,6 @@ const RED: Color32 = Color32::from_rgb(176, 0, 32);
 const INK: Color32 = Color32::from_rgb(20, 24, 32);
 const MUTED: Color32 = Color32::from_rgb(80, 88, 104);
 const PAPER: Color32 = Color32::from_rgb(245, 247, 250);
-
-/// Fonts heavier than egui's built-in light face, easier to read for the elderly: DejaVu Sans
-/// (regular and bold) when the system has it (Debian: fonts-dejavu-core), else the built-in
-/// face. Text drawn with [`bold`] uses the bold family.
-pub fn install_fonts(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    let mut bold = fonts.families.get(&egui::FontFamily::Proportional).cloned().unwrap_or_default();
-    let dir = std::path::Path::new("/usr/share/fonts/truetype/dejavu");
-    if let Ok(bytes) = std::fs::read(dir.join("DejaVuSans.ttf")) {
-        fonts.font_data.insert("dejavu".into(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
-        fonts.families.entry(egui::FontFamily::Proportional).or_default().insert(0, "dejavu".into());
-        bold.insert(0, "dejavu".into());
-    }
-    if let Ok(bytes) = std::fs::read(dir.join("DejaVuSans-Bold.ttf")) {
-        fonts.font_data.insert("dejavu-bold".into(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
-        bold.insert(0, "dejavu-bold".into());
-    }
-    fonts.families.insert(egui::FontFamily::Name("bold".into()), bold);
-    ctx.set_fonts(fonts);
-}
-
-/// Bold text of `size` points (see [`install_fonts`]).
-fn bold(text: impl Into<String>, size: f32) -> RichText {
-    RichText::new(text).family(egui::FontFamily::Name("bold".into())).size(size)
-}
 
 /// Which keypad box is being filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,9 +112,8 @@ impl KioskApp {
     /// One frame: take scans and worker news, go back to the start when left alone, draw.
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        fonts::ensure(&ctx);
         if self.worker.is_none() {
-            // Fonts take effect from the next frame on: this first one stays blank.
-            install_fonts(&ctx);
             ctx.request_repaint();
             let waker = ctx.clone();
             self.worker = Some(WorkerHandle::start(self.config.clone(), move || waker.request_repaint()));

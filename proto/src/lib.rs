@@ -22,6 +22,8 @@ pub mod types;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "egui")]
+pub mod fonts;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 
