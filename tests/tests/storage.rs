@@ -42,16 +42,9 @@ async fn full_storage_refuses_with_503_changes_nothing_and_recovers() {
     let data = dir.path().join("data");
     let Some(_mount) = mount_tmpfs(&data, "8m") else { return };
     let data_s = data.to_str().expect("utf8");
-    let (ok, token, err) =
-        run_cli(&["--data-dir", data_s, "device", "add", "kiosk-1", "--role", "kiosk"], "");
-    assert!(ok, "{err}");
-    let hub = RunningHub::start(
-        &["--data-dir", data_s],
-        &["--clock", "2026-11-25T09:05:00+07:00"],
-        &dir.path().join("hub.log"),
-    );
-    hub.wait_healthy().await;
-    let kiosk = Client::new(&hub.url).with_token(token.trim());
+    let token = add_device(data_s, "kiosk-1", "kiosk");
+    let hub = serve(data_s, "2026-11-25T09:05:00+07:00", &dir.path().join("hub.log")).await;
+    let kiosk = Client::new(&hub.url).with_token(&token);
     assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D001");
 
     // Fill the disk.
@@ -73,6 +66,20 @@ async fn full_storage_refuses_with_503_changes_nothing_and_recovers() {
     hub.kill();
 
     assert_eq!(numbers_in(&data.join("antrian.db")), vec!["D001", "D002", "D003"]);
+}
+
+/// Adds a device to the hub's data dir; its token.
+fn add_device(data: &str, name: &str, role: &str) -> String {
+    let (ok, token, err) = run_cli(&["--data-dir", data, "device", "add", name, "--role", role], "");
+    assert!(ok, "{err}");
+    token.trim().to_owned()
+}
+
+/// The real hub serving `data` at `clock`, answering.
+async fn serve(data: &str, clock: &str, log: &std::path::Path) -> RunningHub {
+    let hub = RunningHub::start(&["--data-dir", data], &["--clock", clock], log);
+    hub.wait_healthy().await;
+    hub
 }
 
 /// Ticket numbers in the database file at `path`, after checking the file is whole.
@@ -108,20 +115,11 @@ async fn unreadable_storage_refuses_with_503_changes_nothing_and_recovers() {
     std::fs::create_dir_all(&data).expect("data dir");
     let Some(storage) = FaultFs::mount(&disk, &data) else { return };
     let data_s = data.to_str().expect("utf8");
-    let (ok, token, err) =
-        run_cli(&["--data-dir", data_s, "device", "add", "kiosk-1", "--role", "kiosk"], "");
-    assert!(ok, "{err}");
-    let (ok, display_token, err) =
-        run_cli(&["--data-dir", data_s, "device", "add", "display-1", "--role", "display"], "");
-    assert!(ok, "{err}");
-    let hub = RunningHub::start(
-        &["--data-dir", data_s],
-        &["--clock", "2026-11-25T09:05:00+07:00"],
-        &dir.path().join("hub.log"),
-    );
-    hub.wait_healthy().await;
-    let kiosk = Client::new(&hub.url).with_token(token.trim());
-    let display = Client::new(&hub.url).with_token(display_token.trim());
+    let token = add_device(data_s, "kiosk-1", "kiosk");
+    let display_token = add_device(data_s, "display-1", "display");
+    let hub = serve(data_s, "2026-11-25T09:05:00+07:00", &dir.path().join("hub.log")).await;
+    let kiosk = Client::new(&hub.url).with_token(&token);
+    let display = Client::new(&hub.url).with_token(&display_token);
     assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D001");
 
     // The disk fails: every operation on its files is an I/O error.
@@ -157,13 +155,8 @@ async fn unreadable_storage_refuses_with_503_changes_nothing_and_recovers() {
     assert!(!ok, "a command on failing storage must not succeed: {out}");
     assert!(err.contains("storage") && err.contains("Input/output error"), "a clear message: {err}");
     storage.switch.fail(false);
-    let hub = RunningHub::start(
-        &["--data-dir", data_s],
-        &["--clock", "2026-11-25T09:30:00+07:00"],
-        &dir.path().join("hub-2.log"),
-    );
-    hub.wait_healthy().await;
-    let kiosk = Client::new(&hub.url).with_token(token.trim());
+    let hub = serve(data_s, "2026-11-25T09:30:00+07:00", &dir.path().join("hub-2.log")).await;
+    let kiosk = Client::new(&hub.url).with_token(&token);
     assert_eq!(kiosk.walkin("D", Some("while-broken")).await.expect("same request").number, "D002");
     assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D004");
     hub.kill();
