@@ -21,6 +21,11 @@ pub struct KioskConfig {
     /// ticket in DIR), or `none`.
     #[serde(default = "default_printer")]
     pub printer: String,
+    /// Seconds CUPS may take to print a ticket; a job still waiting then (printer out of
+    /// paper, off, jammed) is cancelled, so that it cannot come out later for someone else,
+    /// and the screen tells the applicant to note the number.
+    #[serde(default = "default_print_timeout")]
+    pub print_timeout_seconds: u64,
     /// `id` or `en`: the language the welcome screen starts in.
     #[serde(default)]
     pub language: Lang,
@@ -54,6 +59,9 @@ pub struct KioskConfig {
 
 fn default_printer() -> String {
     "cups".into()
+}
+fn default_print_timeout() -> u64 {
+    20
 }
 fn default_idle() -> u64 {
     30
@@ -125,6 +133,9 @@ impl KioskConfig {
         if self.request_timeout_seconds == 0 {
             bail!("request_timeout_seconds must be at least 1");
         }
+        if self.print_timeout_seconds == 0 {
+            bail!("print_timeout_seconds must be at least 1");
+        }
         Ok(())
     }
 
@@ -134,6 +145,10 @@ impl KioskConfig {
 
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_seconds)
+    }
+
+    pub fn print_timeout(&self) -> Duration {
+        Duration::from_secs(self.print_timeout_seconds)
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -111,7 +111,7 @@ fn print_test(path: &std::path::Path) -> anyhow::Result<()> {
         reprint: false,
         printed_at: chrono::Local::now().fixed_offset(),
     });
-    let said = printer::print(&target, "antrian-uji-cetak", &pdf)?;
+    let said = printer::print(&target, "antrian-uji-cetak", &pdf, config.print_timeout())?;
     println!("test ticket sent: {said}");
     Ok(())
 }

@@ -239,6 +239,7 @@ impl Worker {
         };
         let footer = self.config.footer.clone();
         let target = self.printer.clone();
+        let timeout = self.config.print_timeout();
         let printed = tokio::task::spawn_blocking(move || {
             let printed_at = chrono::Local::now().fixed_offset();
             let pdf = ticket::render(&TicketPrint {
@@ -254,7 +255,7 @@ impl Worker {
                 ticket.number,
                 if reprint { format!("-ulang-{}", printed_at.format("%H%M%S")) } else { String::new() }
             );
-            printer::print(&target, &name, &pdf)
+            printer::print(&target, &name, &pdf, timeout)
         })
         .await;
         match printed {
