@@ -72,7 +72,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
     egui::Frame::new().fill(colors.background).inner_margin(unit * 0.015).show(ui, |ui| {
         ui.set_min_size(ui.available_size());
         // Top bar: office, connection, date and time. The office name gives way to the clock;
-        // where that would leave it less than half the width, the name has a row of its own.
+        // where it would have to shrink by more than a sixth, it has a row of its own.
         let bar = unit * 0.035;
         let clock = clock_text(frame.now);
         let warning = "  Koneksi terputus - menyambung ulang...  ";
@@ -81,7 +81,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
             taken += text_width(ui.ctx(), warning, unit * 0.03, true);
         }
         let full = ui.available_width();
-        let own_row = full - taken < full * 0.5;
+        let own_row = text_width(ui.ctx(), &state.office_name, bar, true) > (full - taken) * 1.2;
         if own_row {
             ui.label(bold_fitting(ui.ctx(), &state.office_name, bar, full).color(colors.text));
         }
