@@ -8,7 +8,7 @@ cargo build --release -q -p antrian-hub -p antrian-display
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port=18777
-./target/release/antrian-hub demo --listen 127.0.0.1:$port --clock 2026-11-25T09:05:00+07:00 > "$work/demo.out" 2>/dev/null &
+./target/release/antrian-hub demo --no-simulation --listen 127.0.0.1:$port --clock 2026-11-25T09:05:00+07:00 > "$work/demo.out" 2>/dev/null &
 sleep 2
 display_token=$(grep "device display-1" "$work/demo.out" | awk '{print $NF}')
 kiosk_token=$(grep "device kiosk-1" "$work/demo.out" | awk '{print $NF}')
