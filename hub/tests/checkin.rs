@@ -6,6 +6,7 @@ use antrian_proto::qr::{BookingClaim, QrSigner};
 use antrian_proto::{AppointmentState, CheckinRequest, Role, TicketState};
 use chrono::NaiveTime;
 use common::*;
+use reqwest::Method;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_scanned_booking_gets_a_numbered_ticket_and_a_rescan_reprints_it() {
@@ -29,24 +30,11 @@ async fn a_scanned_booking_gets_a_numbered_ticket_and_a_rescan_reprints_it() {
     assert_eq!(again.ticket.number, "A001");
 
     // The raw status codes: 201 for a new ticket, 200 for the reprint.
-    let raw = reqwest::Client::new();
-    let kiosk_token = kiosk.token().expect("token").to_owned();
-    let response = raw
-        .post(format!("{}/api/v1/checkins", hub.url))
-        .bearer_auth(&kiosk_token)
-        .json(&serde_json::json!({ "qr": booked[1].qr }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), 201);
-    let response = raw
-        .post(format!("{}/api/v1/checkins", hub.url))
-        .bearer_auth(&kiosk_token)
-        .json(&serde_json::json!({ "qr": booked[1].qr }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), 200);
+    let body = serde_json::json!({ "qr": booked[1].qr });
+    for expected in [201, 200] {
+        let response = hub.raw(Method::POST, "/api/v1/checkins", kiosk.token(), Some(&body)).await;
+        assert_eq!(response.status(), expected);
+    }
 
     let booking =
         hub.anonymous().booking(&booked[0].booking_code, &booked[0].nik_last4).await.expect("booking");

@@ -362,28 +362,19 @@ async fn supervisor_actions_are_refused_to_staff_and_figures_are_right() {
     let hub = TestHub::start().await;
     let staff = hub.login_as("loket", Role::Staff).await;
     let supervisor = hub.login_as("kepala", Role::Supervisor).await;
-    let http = reqwest::Client::new();
-    let send = |token: &str, method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
-        let mut request = http.request(method, format!("{}{path}", hub.url)).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request.send()
-    };
-    let staff_token = staff.token().expect("token").to_owned();
-    let supervisor_token = supervisor.token().expect("token").to_owned();
+    let (staff_token, supervisor_token) = (staff.token(), supervisor.token());
     let new_user = serde_json::json!({"username": "x1", "password": "password-x1", "role": "staff"});
     for (method, path, body) in [
         (reqwest::Method::GET, "/api/v1/offices/kanim-jaksel/summary", None),
         (reqwest::Method::GET, "/api/v1/devices", None),
         (reqwest::Method::POST, "/api/v1/users", Some(new_user.clone())),
     ] {
-        let response = send(&staff_token, method.clone(), path, body.clone()).await.expect("send");
+        let response = hub.raw(method.clone(), path, staff_token, body.as_ref()).await;
         assert_eq!(response.status(), 403, "{method} {path} as staff");
     }
     // The supervisor page itself.
     let cookie = console_cookie(&hub, "loket", "loket-password").await;
-    let page = http
+    let page = reqwest::Client::new()
         .get(format!("{}/staff/supervisor", hub.url))
         .header("cookie", cookie)
         .send()
@@ -392,23 +383,16 @@ async fn supervisor_actions_are_refused_to_staff_and_figures_are_right() {
     assert_eq!(page.status(), 403);
 
     // Supervisors add staff, not supervisors; passwords must be long enough.
-    let created =
-        send(&supervisor_token, reqwest::Method::POST, "/api/v1/users", Some(new_user)).await.expect("send");
+    let created = hub.raw(reqwest::Method::POST, "/api/v1/users", supervisor_token, Some(&new_user)).await;
     assert_eq!(created.status(), 201);
     let boss = serde_json::json!({"username": "x2", "password": "password-x2", "role": "supervisor"});
     assert_eq!(
-        send(&supervisor_token, reqwest::Method::POST, "/api/v1/users", Some(boss))
-            .await
-            .expect("send")
-            .status(),
+        hub.raw(reqwest::Method::POST, "/api/v1/users", supervisor_token, Some(&boss)).await.status(),
         403
     );
     let short = serde_json::json!({"username": "x3", "password": "short", "role": "staff"});
     assert_eq!(
-        send(&supervisor_token, reqwest::Method::POST, "/api/v1/users", Some(short))
-            .await
-            .expect("send")
-            .status(),
+        hub.raw(reqwest::Method::POST, "/api/v1/users", supervisor_token, Some(&short)).await.status(),
         422
     );
 
@@ -424,13 +408,12 @@ async fn supervisor_actions_are_refused_to_staff_and_figures_are_right() {
     staff.finish(&second.id, None).await.expect("finish");
     let third = staff.call_next("1", None).await.expect("call").expect("ticket");
     staff.ticket_action(&third.id, "no-show").await.expect("no-show");
-    let summary: antrian_proto::SummaryResponse =
-        send(&supervisor_token, reqwest::Method::GET, "/api/v1/offices/kanim-jaksel/summary", None)
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json");
+    let summary: antrian_proto::SummaryResponse = hub
+        .raw(reqwest::Method::GET, "/api/v1/offices/kanim-jaksel/summary", supervisor_token, None)
+        .await
+        .json()
+        .await
+        .expect("json");
     let berkas = summary.stages.iter().find(|s| s.stage == "berkas").expect("berkas");
     assert_eq!((berkas.served, berkas.no_shows, berkas.waiting), (2, 1, 0));
     assert!(

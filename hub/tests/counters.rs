@@ -50,14 +50,7 @@ async fn call_next_answers_204_when_nobody_waits_and_409_while_busy() {
     let hub = TestHub::start().await;
     let kiosk = hub.kiosk().await;
     let staff = hub.login_as("loket", Role::Staff).await;
-    let raw = reqwest::Client::new();
-    let token = staff.token().expect("token").to_owned();
-    let response = raw
-        .post(format!("{}/api/v1/counters/2/call-next", hub.url))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
+    let response = hub.raw(reqwest::Method::POST, "/api/v1/counters/2/call-next", staff.token(), None).await;
     assert_eq!(response.status(), 204);
 
     kiosk.walkin("C", None).await.expect("walk-in");

@@ -7,6 +7,9 @@ mod common;
 use antrian_hub::report::{self, Format};
 use antrian_proto::{DailyReport, Role};
 use common::*;
+use reqwest::Method;
+
+const DAILY: &str = "/api/v1/reports/daily?office=kanim-jaksel&date=2026-11-25";
 
 fn at_time(hhmm: &str) -> String {
     format!("2026-11-25T{hhmm}:00+07:00")
@@ -79,12 +82,7 @@ async fn a_scripted_day_gives_the_figures_worked_out_by_hand() {
     let hub = TestHub::start_with(booking_config(20, &[]), "2026-11-25T07:30:00+07:00").await;
     scripted_day(&hub).await;
     let supervisor = hub.login_as("kepala", Role::Supervisor).await;
-    let response = reqwest::Client::new()
-        .get(format!("{}/api/v1/reports/daily?office=kanim-jaksel&date=2026-11-25", hub.url))
-        .bearer_auth(supervisor.token().expect("token"))
-        .send()
-        .await
-        .expect("report");
+    let response = hub.raw(Method::GET, DAILY, supervisor.token(), None).await;
     assert_eq!(response.status(), 200);
     let report: DailyReport = response.json().await.expect("json");
 
@@ -126,12 +124,7 @@ async fn a_scripted_day_gives_the_figures_worked_out_by_hand() {
 
     // Staff may not read reports.
     let staff = hub.login_as("biasa", Role::Staff).await;
-    let refused = reqwest::Client::new()
-        .get(format!("{}/api/v1/reports/daily?office=kanim-jaksel&date=2026-11-25", hub.url))
-        .bearer_auth(staff.token().expect("token"))
-        .send()
-        .await
-        .expect("report");
+    let refused = hub.raw(Method::GET, DAILY, staff.token(), None).await;
     assert_eq!(refused.status(), 403);
 }
 

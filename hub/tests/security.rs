@@ -91,27 +91,17 @@ async fn every_mutating_endpoint_answers_401_without_a_token_and_403_with_a_wron
     let display = hub.device("display-1", Role::Display).await;
     tokens.insert(Role::Display, display.token().expect("token").to_owned());
 
-    let http = reqwest::Client::new();
-    let send = |method: Method, path: &str, body: &serde_json::Value, token: Option<&str>| {
-        let mut request = http.request(method, format!("{}{path}", hub.url));
-        if !body.is_null() {
-            request = request.json(body);
-        }
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send()
-    };
     let endpoints = mutating_endpoints(&ticket);
     for (method, path, body, refused) in &endpoints {
         for token in [None, Some("not-a-token"), Some("")] {
-            let response = send(method.clone(), path, body, token).await.expect("send");
+            let response = hub.raw(method.clone(), path, token, (!body.is_null()).then_some(body)).await;
             assert_eq!(response.status(), 401, "{method} {path} with {token:?}");
             let error: serde_json::Value = response.json().await.expect("json");
             assert_eq!(error["error"]["code"], "unauthorized", "{method} {path}");
         }
         for role in refused {
-            let response = send(method.clone(), path, body, Some(&tokens[role])).await.expect("send");
+            let body = (!body.is_null()).then_some(body);
+            let response = hub.raw(method.clone(), path, Some(&tokens[role]), body).await;
             assert_eq!(response.status(), 403, "{method} {path} as {role:?}");
             let error: serde_json::Value = response.json().await.expect("json");
             assert_eq!(error["error"]["code"], "forbidden");
@@ -183,24 +173,14 @@ async fn sessions_expire_and_logout_and_device_revocation_take_effect_at_once() 
 
     let (again, _) = hub.anonymous().login("loket", "loket-password").await.expect("login");
     assert!(again.queue("kanim-jaksel").await.is_ok());
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/logout", hub.url))
-        .bearer_auth(again.token().expect("token"))
-        .send()
-        .await
-        .expect("logout");
+    let response = hub.raw(Method::POST, "/api/v1/auth/logout", again.token(), None).await;
     assert_eq!(response.status(), 204);
     assert_eq!(code(again.queue("kanim-jaksel").await), "unauthorized");
 
     let kiosk = hub.kiosk().await;
     assert!(kiosk.walkin("D", None).await.is_ok());
     let supervisor = hub.login_as("kepala", Role::Supervisor).await;
-    let response = reqwest::Client::new()
-        .delete(format!("{}/api/v1/devices/kiosk-1", hub.url))
-        .bearer_auth(supervisor.token().expect("token"))
-        .send()
-        .await
-        .expect("revoke");
+    let response = hub.raw(Method::DELETE, "/api/v1/devices/kiosk-1", supervisor.token(), None).await;
     assert_eq!(response.status(), 204);
     assert_eq!(code(kiosk.walkin("D", None).await), "unauthorized");
 }

@@ -77,6 +77,25 @@ impl TestHub {
         Client::new(&self.url)
     }
 
+    /// A request as it goes over the wire, for what the typed client hides (status codes,
+    /// headers): `method` on `path`, with a bearer `token` and a JSON `body` when given.
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new().request(method.clone(), format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
     /// Adds a user with `role` and logs in.
     pub async fn login_as(&self, name: &str, role: Role) -> Client {
         let password = format!("{name}-password");
