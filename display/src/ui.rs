@@ -60,6 +60,14 @@ pub struct Frame<'a> {
     pub theme: Theme,
 }
 
+/// In a wrapping row: starts the next row when an item `width` wide no longer fits this one,
+/// so the item moves whole instead of being squeezed.
+fn keep_whole(ui: &mut Ui, width: f32) {
+    if ui.available_size_before_wrap().x < width {
+        ui.end_row();
+    }
+}
+
 pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
     fonts::ensure(ui.ctx());
     let colors = palette(frame.theme);
@@ -178,9 +186,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                     unit * 0.045,
                     true,
                 )) + 2.0 * margin;
-                if ui.available_size_before_wrap().x < tile {
-                    ui.end_row();
-                }
+                keep_whole(ui, tile);
                 egui::Frame::new().fill(colors.panel).corner_radius(10.0).inner_margin(margin).show(
                     ui,
                     |ui| {
@@ -203,9 +209,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                 let name = state.stage_names.get(&stage).cloned().unwrap_or_else(|| stage.clone());
                 // Each stage's count stays whole, on the next row if need be.
                 let text = format!("{name}: {count} menunggu   ");
-                if ui.available_size_before_wrap().x < text_width(ui.ctx(), &text, unit * 0.032, false) {
-                    ui.end_row();
-                }
+                keep_whole(ui, text_width(ui.ctx(), &text, unit * 0.032, false));
                 ui.add(
                     egui::Label::new(RichText::new(text).size(unit * 0.032).color(colors.accent)).extend(),
                 );

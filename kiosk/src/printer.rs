@@ -52,7 +52,7 @@ fn wait_printed(job: &str, timeout: Duration) -> anyhow::Result<()> {
     let printer = job.rsplit_once('-').map_or(job, |(printer, _)| printer);
     let deadline = Instant::now() + timeout;
     loop {
-        if !pending_jobs(printer)?.iter().any(|j| j == job) {
+        if !pending(printer, job)? {
             return Ok(());
         }
         if let Some(reason) = stopped(printer) {
@@ -67,8 +67,8 @@ fn wait_printed(job: &str, timeout: Duration) -> anyhow::Result<()> {
     }
 }
 
-/// The ids of `printer`'s jobs that CUPS has not finished.
-fn pending_jobs(printer: &str) -> anyhow::Result<Vec<String>> {
+/// Whether CUPS has still to finish `job` on `printer`.
+fn pending(printer: &str, job: &str) -> anyhow::Result<bool> {
     let output = Command::new("lpstat")
         .args(["-W", "not-completed", "-o", printer])
         .output()
@@ -78,8 +78,7 @@ fn pending_jobs(printer: &str) -> anyhow::Result<Vec<String>> {
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()
-        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
-        .collect())
+        .any(|line| line.split_whitespace().next() == Some(job)))
 }
 
 /// Why `printer` is stopped, if it is (`lpstat -p`: "printer X disabled since …", then the

@@ -11,16 +11,15 @@ const DEJAVU_DIR: &str = "/usr/share/fonts/truetype/dejavu";
 const BOLD: &str = "bold";
 
 /// Installs the faces once per context; call it first thing in a frame (egui applies fonts
-/// set before any text of the frame is laid out at once). True when DejaVu was found.
-pub fn ensure(ctx: &Context) -> bool {
+/// set before any text of the frame is laid out at once).
+pub fn ensure(ctx: &Context) {
     let id = Id::unique("antrian-fonts");
-    if let Some(found) = ctx.data(|d| d.get_temp::<bool>(id)) {
-        return found;
+    if ctx.data(|d| d.get_temp::<()>(id)).is_some() {
+        return;
     }
-    let (fonts, found) = definitions(std::path::Path::new(DEJAVU_DIR));
+    let (fonts, _) = definitions(std::path::Path::new(DEJAVU_DIR));
     ctx.set_fonts(fonts);
-    ctx.data_mut(|d| d.insert_temp(id, found));
-    found
+    ctx.data_mut(|d| d.insert_temp(id, ()));
 }
 
 /// egui's faces with DejaVu from `dir` put first, and the `bold` family.

@@ -148,6 +148,16 @@ impl Drop for RunningHub {
     }
 }
 
+/// Says that something a test needs from the system (`what`, with `fix` saying how to get it)
+/// is missing: loudly, and the test skips — unless `ANTRIAN_REQUIRE_SYSTEM=1` (as in CI), where
+/// it fails.
+pub fn missing(what: &str, fix: &str) {
+    if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
+        panic!("{what}, and this test requires it (ANTRIAN_REQUIRE_SYSTEM=1); {fix}");
+    }
+    eprintln!("\n*** SKIPPED: {what}; this test needs it ({fix}) ***\n");
+}
+
 /// Whether the system tool `name` is installed. Missing, it says so loudly and the test
 /// skips — unless `ANTRIAN_REQUIRE_SYSTEM=1` (as in CI), where it fails.
 pub fn system_tool(name: &str) -> bool {
@@ -156,12 +166,7 @@ pub fn system_tool(name: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
-            panic!("{name} is required (ANTRIAN_REQUIRE_SYSTEM=1) but not installed");
-        }
-        eprintln!(
-            "\n*** SKIPPED: {name} is not installed; this test needs it (apt-get install the package) ***\n"
-        );
+        missing(&format!("{name} is not installed"), "apt-get install the package");
     }
     found
 }
