@@ -87,5 +87,5 @@ async fn rush(requests: usize, places: usize, clients: usize) {
     println!("booked {booked}, quota_full {full} (expected {places} and {})", requests - places);
     assert_eq!(booked, places, "the quota was not kept");
     assert_eq!(full, requests - places);
-    hub.db.close();
+    hub.store.close();
 }

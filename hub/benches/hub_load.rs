@@ -181,5 +181,5 @@ async fn bench(options: Options) {
         percentile(&paced.latencies, 0.99).as_secs_f64() * 1e3,
         options.rate
     );
-    hub.db.close();
+    hub.store.close();
 }

@@ -178,5 +178,5 @@ async fn bench() {
     println!(
         "for comparison, bcgov/queue-management's published 200-clerk test: 28 requests/s, median 3.4 s, p99 17.9 s"
     );
-    hub.db.close();
+    hub.store.close();
 }

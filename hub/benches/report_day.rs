@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use antrian_hub::Hub;
 use antrian_hub::clock::Clock;
 use antrian_hub::config::{Config, DEFAULT_CONFIG};
-use antrian_hub::queue::{self, TicketOp};
+use antrian_hub::engine::TicketOp;
+use antrian_hub::queue;
 use antrian_hub::report::{self, Format};
 use chrono::DateTime;
 
@@ -33,15 +34,15 @@ fn main() {
     let filled = Instant::now();
     for i in 0..tickets {
         hub.clock.set(start + chrono::Duration::seconds(5 * i as i64));
-        let h = hub.clone();
-        hub.db
+        let office = hub.office.clone();
+        hub.store
             .write_blocking(move |tx| {
-                let now = h.clock.now_ms();
-                let ticket = queue::walkin(tx, &h, now, "D")?;
-                queue::call_next(tx, &h, now + 60_000, "8")?;
+                let now = office.clock.now_ms();
+                let ticket = queue::walkin(tx, &office, now, "D")?;
+                queue::call_next(tx, &office, now + 60_000, "8")?;
                 let op = if i % 10 == 0 { TicketOp::NoShow } else { TicketOp::Finish { next_stage: None } };
-                queue::ticket_op(tx, &h, now + 180_000, &ticket.id, op)?;
-                Ok(())
+                queue::ticket_op(tx, &office, now + 180_000, &ticket.id, op)?;
+                Ok::<_, antrian_hub::error::Error>(())
             })
             .expect("ticket");
     }
@@ -53,7 +54,7 @@ fn main() {
         for _ in 0..7 {
             let t = Instant::now();
             let bytes =
-                hub.db.read_blocking(|conn| report::export(conn, &hub, date, format)).expect("report");
+                hub.store.read_blocking(|r| report::export(r, &hub.office, date, format)).expect("report");
             times.push(t.elapsed());
             size = bytes.len();
         }
@@ -66,5 +67,5 @@ fn main() {
             size
         );
     }
-    hub.db.close();
+    hub.store.close();
 }

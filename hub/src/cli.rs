@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::{Config, DEFAULT_CONFIG};
+use crate::error::Error;
 use crate::hub::Hub;
 use crate::{appointments, auth, demo, secrets};
 
@@ -109,6 +110,14 @@ pub enum DeviceCommand {
     },
     /// Revoke a device's token.
     Revoke { name: String },
+}
+
+/// An operation's error as the command line says it: a refusal by its message alone.
+fn explain(error: Error) -> anyhow::Error {
+    match error {
+        Error::Refused(refusal) => anyhow::anyhow!("{}", refusal.message),
+        other => anyhow::anyhow!(other),
+    }
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -295,13 +304,13 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                 .read_line(&mut password)
                 .context("cannot read the password from stdin")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            auth::check_new_password(&password).map_err(explain)?;
+            let hash = auth::hash_password(&password).map_err(explain)?;
             let (name, role, now) = (name.clone(), *role, hub.clock.now_ms());
-            hub.db
+            hub.store
                 .write_blocking(move |tx| auth::add_user(tx, &name, &hash, role, now))
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            hub.db.close();
+                .map_err(explain)?;
+            hub.store.close();
             eprintln!("user added");
             Ok(())
         }
@@ -314,20 +323,20 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                 DeviceCommand::Add { name, role } => {
                     let (name, role) = (name.clone(), *role);
                     let token = hub
-                        .db
+                        .store
                         .write_blocking(move |tx| auth::add_device(tx, &name, role, now))
-                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                        .map_err(explain)?;
                     println!("{token}");
                 }
                 DeviceCommand::Revoke { name } => {
                     let name = name.clone();
-                    hub.db
+                    hub.store
                         .write_blocking(move |tx| auth::revoke_device(tx, &name, now))
-                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                        .map_err(explain)?;
                     eprintln!("device revoked");
                 }
             }
-            hub.db.close();
+            hub.store.close();
             Ok(())
         }
         Command::Keygen => {
@@ -355,10 +364,10 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
             let hub = open_hub(config, &dir, None, 1.0)?;
             let date = date.unwrap_or_else(|| hub.clock.today());
             let bytes = hub
-                .db
-                .read_blocking(|conn| crate::report::export(conn, &hub, date, *format))
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            hub.db.close();
+                .store
+                .read_blocking(|r| crate::report::export(r, &hub.office, date, *format))
+                .map_err(explain)?;
+            hub.store.close();
             match out {
                 Some(path) => std::fs::write(path, &bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?,
@@ -372,11 +381,12 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
             let items = read_csv(file)?;
             let hub = open_hub(config, &dir, None, 1.0)?;
             let count = items.len();
-            let hub2 = hub.clone();
+            let (office, keys) = (hub.office.clone(), hub.secrets.clone());
             let now = hub.clock.now_ms();
-            let result =
-                hub.db.write_blocking(move |tx| appointments::create(tx, &hub2, items, "import", now));
-            hub.db.close();
+            let result = hub
+                .store
+                .write_blocking(move |tx| appointments::create(tx, &office, &keys, items, "import", now));
+            hub.store.close();
             match result {
                 Ok(created) => {
                     eprintln!("imported {} appointments", created.len());
@@ -384,17 +394,16 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(e) => {
-                    let line = e
-                        .detail
-                        .as_ref()
-                        .and_then(|d| d.get("index"))
-                        .and_then(|i| i.as_u64())
-                        .map(|i| i + 2);
+                    let line = e.detail().and_then(|d| d.index).map(|i| i + 2);
+                    let message = match &e {
+                        Error::Refused(refusal) => refusal.message.clone(),
+                        other => other.to_string(),
+                    };
                     match line {
                         Some(line) => {
-                            bail!("{}: line {line}: {}; nothing was imported", file.display(), e.message)
+                            bail!("{}: line {line}: {message}; nothing was imported", file.display())
                         }
-                        None => bail!("{}: {}; nothing was imported", file.display(), e.message),
+                        None => bail!("{}: {message}; nothing was imported", file.display()),
                     }
                 }
             }
@@ -455,9 +464,9 @@ async fn serve_until_signal(hub: Arc<Hub>, listen: &str) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     println!("listening on http://{bound}");
     std::io::stdout().flush()?;
-    tracing::info!(office = hub.office_id(), %bound, db = %hub.db.path().display(), "hub serving");
+    tracing::info!(office = hub.office_id(), %bound, db = %hub.store.path().display(), "hub serving");
     let served = crate::serve(listener, hub.clone(), shutdown_signal()).await;
-    hub.db.close();
+    hub.store.close();
     tracing::info!("hub stopped");
     served.context("server failed")
 }

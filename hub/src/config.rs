@@ -1,11 +1,10 @@
 //! `hub.toml`: the office, its stages, services, counters and slots. Loaded once and checked
 //! as a whole, so a mistake is reported at start with the field that is wrong.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use chrono::NaiveTime;
 use chrono_tz::Tz;
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
@@ -34,6 +33,10 @@ pub struct Config {
     pub issuers: IssuersSection,
     #[serde(skip)]
     pub trusted_keys: Vec<VerifyingKey>,
+    /// The slots, week, holidays and horizon as the booking rules read them (built from
+    /// `slots` and `[booking]`).
+    #[serde(skip)]
+    pub calendar: antrian_rules::Calendar,
     /// Counter id → index in `counters`.
     #[serde(skip)]
     counter_index: std::collections::HashMap<String, usize>,
@@ -143,14 +146,10 @@ pub struct Counter {
     pub stages: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Slot {
-    pub start: NaiveTime,
-    pub end: NaiveTime,
-    #[serde(default)]
-    pub capacity: BTreeMap<String, u32>,
-}
+/// A bookable time with its places per service (the booking rules' own type).
+pub use antrian_rules::Slot;
+/// A date with its own sessions (the booking rules' own type).
+pub use antrian_rules::SpecialDate;
 
 /// How long applicants' personal data is kept.
 #[derive(Debug, Clone, Deserialize)]
@@ -226,18 +225,6 @@ impl Default for BookingSection {
             proxy: None,
         }
     }
-}
-
-/// A date with its own sessions: only `slots` open (all configured slots when empty), with
-/// `capacity` per service if given, else each slot's own.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpecialDate {
-    pub date: chrono::NaiveDate,
-    #[serde(default)]
-    pub slots: Vec<NaiveTime>,
-    #[serde(default)]
-    pub capacity: Option<BTreeMap<String, u32>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -373,6 +360,14 @@ impl Config {
             ),
         };
         self.counter_index = self.counters.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        self.calendar = antrian_rules::Calendar {
+            slots: self.slots.clone(),
+            open_weekdays: self.booking.open_weekdays.clone(),
+            closed_dates: self.booking.closed_dates.clone(),
+            special_dates: self.booking.special_dates.clone(),
+            min_days_ahead: self.booking.min_days_ahead,
+            max_days_ahead: self.booking.max_days_ahead,
+        };
         self.trusted_keys = self
             .issuers
             .trusted_keys
@@ -397,7 +392,7 @@ impl Config {
 
     /// The slot that starts at `HH:MM`.
     pub fn slot(&self, start: &str) -> Option<&Slot> {
-        let start = NaiveTime::parse_from_str(start, "%H:%M").ok()?;
+        let start = antrian_rules::calendar::parse_label(start)?;
         self.slots.iter().find(|s| s.start == start)
     }
 

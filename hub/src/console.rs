@@ -13,13 +13,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::api::extract::{SESSION_COOKIE, session_cookie};
-use crate::api::handlers::{authenticate, session_cookie_header};
-use crate::auth::{self, Caller};
-use crate::error::ApiError;
+use crate::api::ApiError;
+use crate::auth::Caller;
 use crate::hub::Hub;
 use crate::i18n::{Lang, Texts, texts};
 use crate::pages::render;
+use crate::report::figures;
+use crate::session;
 
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
@@ -39,10 +39,8 @@ pub struct LangQuery {
 
 /// The staff member behind the browser's session cookie, with the cookie's token.
 async fn staff_session(hub: &Arc<Hub>, headers: &HeaderMap) -> Option<(Caller, String)> {
-    let token = session_cookie(headers)?;
-    let now = hub.clock.now_ms();
-    let lookup = token.clone();
-    let caller = hub.db.read(move |conn| auth::lookup_token(conn, &lookup, now)).await.ok()??;
+    let token = session::cookie_of(headers)?;
+    let caller = session::caller_of(hub, token.clone()).await.ok()??;
     caller.role.satisfies(Role::Staff).then_some((caller, token))
 }
 
@@ -88,11 +86,13 @@ async fn login_submit(
 ) -> Response {
     let lang = Lang::parse(query.lang.as_deref());
     let t = texts(lang);
-    match authenticate(&hub, &form.username, &form.password).await {
-        Ok((token, role, _)) if role.satisfies(Role::Staff) => {
-            let home = if role.satisfies(Role::Supervisor) { "/staff/supervisor" } else { "/staff/counter" };
+    match session::login(&hub, &form.username, &form.password).await {
+        Ok(opened) if opened.role.satisfies(Role::Staff) => {
+            let home =
+                if opened.role.satisfies(Role::Supervisor) { "/staff/supervisor" } else { "/staff/counter" };
             let mut response = Redirect::to(&format!("{home}?lang={}", lang.code())).into_response();
-            if let Ok(cookie) = HeaderValue::from_str(&session_cookie_header(&token, hub.auth.session_hours))
+            if let Ok(cookie) =
+                HeaderValue::from_str(&session::cookie(&opened.token, hub.config.hub.session_hours))
             {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
             }
@@ -100,6 +100,7 @@ async fn login_submit(
         }
         Ok(_) => login_form(&hub, lang, form.username, t.t("console.wrong_login").to_owned()),
         Err(error) => {
+            let error = ApiError::from(error);
             let message = if error.code == antrian_proto::ErrorCode::TooManyAttempts {
                 t.t("console.slowed")
             } else {
@@ -119,18 +120,16 @@ pub struct LogoutForm {
 }
 
 async fn logout(State(hub): State<Arc<Hub>>, headers: HeaderMap, Form(form): Form<LogoutForm>) -> Response {
-    if let Some(token) = session_cookie(&headers) {
+    if let Some(token) = session::cookie_of(&headers) {
         if !hub.secrets.check_csrf(&token, &form.csrf) {
             return ApiError::forbidden().into_response();
         }
-        let now = hub.clock.now_ms();
-        if let Err(error) = hub.db.write(move |tx| auth::revoke_session(tx, &token, now)).await {
-            return error.into_response();
+        if let Err(error) = session::logout(&hub, &token).await {
+            return ApiError::from(error).into_response();
         }
     }
     let mut response = to_login(Lang::Id);
-    let expired = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    if let Ok(value) = HeaderValue::from_str(&expired) {
+    if let Ok(value) = HeaderValue::from_str(&session::expired_cookie()) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
@@ -319,23 +318,23 @@ async fn report_page(
     }
     let t = texts(lang);
     let date = query.date.unwrap_or_else(|| hub.clock.today());
-    let h = hub.clone();
+    let office = hub.office.clone();
     let loaded = hub
-        .db
-        .read(move |conn| {
-            let report = crate::report::daily(conn, &h, date)?;
-            let visits = crate::report::visits(conn, &h.config.office.id, date)?;
+        .store
+        .read(move |r| {
+            let report = figures::daily(r, &office, date)?;
+            let visits = r.figures().visits(date)?;
             let mut weeks = Vec::new();
             for back in 1..=3 {
                 let day = date - chrono::Duration::weeks(back);
-                weeks.push(crate::report::daily(conn, &h, day)?);
+                weeks.push(figures::daily(r, &office, day)?);
             }
-            Ok((report, visits, weeks))
+            Ok::<_, crate::error::Error>((report, visits, weeks))
         })
         .await;
     let (report, visits, weeks) = match loaded {
         Ok(loaded) => loaded,
-        Err(error) => return error.into_response(),
+        Err(error) => return ApiError::from(error).into_response(),
     };
     let mut charts = vec![crate::charts::bars(
         t.t("report.arrivals_calls"),
@@ -347,12 +346,9 @@ async fn report_page(
             .collect::<Vec<_>>(),
     )];
     for stage in &hub.config.stages {
-        let counts = crate::report::wait_histogram(crate::report::stage_waits(&visits, &stage.id));
-        let groups: Vec<(String, Vec<f64>)> = crate::report::WAIT_BINS
-            .iter()
-            .zip(counts)
-            .map(|(b, c)| (b.to_string(), vec![f64::from(c)]))
-            .collect();
+        let counts = figures::wait_histogram(figures::stage_waits(&visits, &stage.id));
+        let groups: Vec<(String, Vec<f64>)> =
+            figures::WAIT_BINS.iter().zip(counts).map(|(b, c)| (b.to_string(), vec![f64::from(c)])).collect();
         charts.push(crate::charts::bars(
             &t.t("report.waits").replace("{stage}", &stage.name),
             &[t.t("report.tickets")],
@@ -412,7 +408,7 @@ async fn report_page(
         service_rows: report
             .services
             .iter()
-            .map(|s| std::iter::once(s.name.clone()).chain(crate::report::service_cells(s)).collect())
+            .map(|s| std::iter::once(s.name.clone()).chain(figures::service_cells(s)).collect())
             .collect(),
         stage_header: head(&["stage", "served", "no_shows", "cancelled", "requeued", "wait", "service_time"]),
         stage_rows: report

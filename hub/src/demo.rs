@@ -9,7 +9,7 @@ use rand::seq::SliceRandom;
 
 use crate::appointments;
 use crate::auth;
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::hub::Hub;
 
 /// The demo logins: (user, password, role).
@@ -54,7 +54,7 @@ pub struct Seeded {
 
 /// Seeds today's appointments (`per_slot` per booked service and slot), the demo users and
 /// one kiosk and one display token.
-pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
+pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> Result<Seeded> {
     let now = hub.clock.now_ms();
     let today = hub.clock.today();
     let mut rng = rand::thread_rng();
@@ -84,15 +84,15 @@ pub fn seed(hub: &Arc<Hub>, per_slot: usize) -> ApiResult<Seeded> {
     for (user, password, role) in DEMO_USERS {
         password_hashes.push((user.to_string(), auth::hash_password(password)?, *role));
     }
-    let hub2 = hub.clone();
-    let created = hub.db.write_blocking(move |tx| {
-        let appointments = appointments::create(tx, &hub2, items, "demo", now)?;
+    let (office, keys) = (hub.office.clone(), hub.secrets.clone());
+    let created = hub.store.write_blocking(move |tx| {
+        let appointments = appointments::create(tx, &office, &keys, items, "demo", now)?;
         for (user, hash, role) in password_hashes {
             auth::add_user(tx, &user, &hash, role, now)?;
         }
         let kiosk = auth::add_device(tx, "kiosk-1", Role::Kiosk, now)?;
         let display = auth::add_device(tx, "display-1", Role::Display, now)?;
-        Ok((appointments, kiosk, display))
+        Ok::<_, crate::error::Error>((appointments, kiosk, display))
     });
     let (appointments, kiosk, display) = created?;
     Ok(Seeded {

@@ -1,28 +1,33 @@
-//! `Hub`: everything a request needs — configuration, clock, keys, storage — shared behind
-//! an `Arc` by the HTTP handlers and the CLI.
+//! `Hub`: one office's running hub — its [`Office`] context, storage, keys, the QR verifier and
+//! the in-memory request throttles — shared behind an `Arc` by the HTTP layer and the CLI.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use antrian_proto::qr::QrVerifier;
-use rusqlite::params;
+use anyhow::Context;
 
-use crate::auth::AuthState;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Db;
-use crate::engine::PriorityPolicy;
+use crate::office::Office;
 use crate::secrets::Secrets;
+use crate::store::{Store, StoreError};
+use crate::throttle::{LoginThrottle, RateLimiter};
 
 pub struct Hub {
-    pub config: Config,
+    /// The office this hub serves (configuration, clock, ticket links): what operations get.
+    pub office: Office,
+    /// The same configuration and clock as `office`'s.
+    pub config: Arc<Config>,
     pub clock: Clock,
-    pub secrets: Secrets,
+    pub store: Store,
+    pub secrets: Arc<Secrets>,
+    /// Checks booking QR codes against the trusted issuers' keys (and this hub's own).
     pub verifier: QrVerifier,
-    pub db: Db,
-    pub auth: AuthState,
-    pub booking_limiter: crate::booking::RateLimiter,
-    public_url: RwLock<String>,
+    /// Failed logins per user name.
+    pub logins: LoginThrottle,
+    /// Booking-page requests per client address.
+    pub bookings: RateLimiter,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -33,59 +38,36 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    /// Opens the data dir (database, keys) for `config`.
+    /// Opens the data dir (database, keys) for `config`. A data dir that belongs to another
+    /// office is refused before anything in it is changed.
     pub fn open(config: Config, data_dir: &Path, clock: Clock) -> anyhow::Result<Arc<Hub>> {
+        let store = Store::open(data_dir, &config.office.id)
+            .with_context(|| format!("cannot open the data dir {}", data_dir.display()))?;
         let (secrets, created) = Secrets::load_or_create(data_dir)?;
         if created {
             tracing::info!(key_id = secrets.signer.key_id(), "created the booking-signing key");
         }
         let mut verifier = QrVerifier::new(config.trusted_keys.iter().copied());
         verifier.trust(secrets.signer.verifying_key());
-        let db = Db::open(data_dir)?;
-        let counters: Vec<String> = config.counters.iter().map(|c| c.id.clone()).collect();
+        let counters: Vec<(String, String)> =
+            config.counters.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
         let now = clock.now_ms();
-        db.write_blocking(move |tx| {
-            for id in counters {
-                tx.conn.execute(
-                    "INSERT OR IGNORE INTO counters (id, state, since) VALUES (?1, 'closed', ?2)",
-                    params![id, now],
-                )?;
-            }
-            Ok(())
-        })?;
-        let public_url = config.hub.public_url.trim_end_matches('/').to_owned();
+        store
+            .write_blocking(move |tx| tx.counters().sync(&counters, now))
+            .map_err(|e: StoreError| anyhow::anyhow!(e))?;
+        let config = Arc::new(config);
+        let secrets = Arc::new(secrets);
         Ok(Arc::new(Hub {
-            auth: AuthState::new(&config),
-            booking_limiter: crate::booking::RateLimiter::default(),
+            office: Office::new(config.clone(), clock.clone(), secrets.clone()),
+            logins: LoginThrottle::new(config.hub.login_free_failures),
+            bookings: RateLimiter::default(),
             config,
             clock,
+            store,
             secrets,
             verifier,
-            db,
-            public_url: RwLock::new(public_url),
             shutdown: tokio::sync::watch::Sender::new(false),
         }))
-    }
-
-    /// Sets the address ticket links point to, unless the configuration names one.
-    pub fn set_public_url_if_unset(&self, url: &str) {
-        if let Ok(mut current) = self.public_url.write()
-            && current.is_empty()
-        {
-            *current = url.trim_end_matches('/').to_owned();
-        }
-    }
-
-    pub fn public_url(&self) -> String {
-        self.public_url.read().map(|u| u.clone()).unwrap_or_default()
-    }
-
-    pub fn status_url(&self, ticket_id: &str) -> String {
-        format!("{}/t/{}", self.public_url(), self.secrets.status_token(ticket_id))
-    }
-
-    pub fn policy(&self) -> PriorityPolicy {
-        PriorityPolicy::from_max_in_row(self.config.queue.priority_max_in_row)
     }
 
     /// Tells long-lived responses (event streams) to end, so a graceful shutdown completes.

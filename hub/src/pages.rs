@@ -5,21 +5,22 @@
 
 use std::sync::Arc;
 
-use antrian_proto::{AppointmentState, TicketState};
+use antrian_proto::TicketState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::Duration;
 use serde::Deserialize;
 
-use crate::appointments::{self, AppointmentRow};
-use crate::error::ApiError;
+use crate::api::ApiError;
+use crate::confirmation::{self, confirmation};
+use crate::error::Error;
 use crate::hub::Hub;
 use crate::i18n::{Lang, Texts, texts};
-use crate::{pdf, queue};
+use crate::store::appointments::AppointmentRow;
+use crate::{appointments, queue};
 
 /// The pages' routes.
 pub fn routes() -> Router<Arc<Hub>> {
@@ -106,66 +107,6 @@ async fn book_page(State(hub): State<Arc<Hub>>, Query(query): Query<LangQuery>) 
     })
 }
 
-/// What the confirmation page and its PDF show.
-pub struct Confirmation {
-    pub booking_code: String,
-    pub name: String,
-    pub qr_text: String,
-    pub office_name: String,
-    pub office_address: String,
-    pub service_name: String,
-    pub date: String,
-    pub slot: String,
-    pub arrive: String,
-    pub state: String,
-    pub documents: Vec<String>,
-}
-
-pub fn confirmation(hub: &Hub, row: &AppointmentRow, t: &Texts) -> Confirmation {
-    let config = &hub.config;
-    let service = config.service(&row.service);
-    let service_name = service
-        .map(|s| if t.lang == Lang::En && !s.name_en.is_empty() { s.name_en.clone() } else { s.name.clone() })
-        .unwrap_or_else(|| row.service.clone());
-    let (slot, arrive) = match config.slot(&row.slot) {
-        Some(slot) => {
-            let from = slot.start - Duration::minutes(i64::from(config.checkin.early_minutes));
-            let to = slot.end + Duration::minutes(i64::from(config.checkin.late_minutes));
-            (
-                format!("{}–{}", slot.start.format("%H:%M"), slot.end.format("%H:%M")),
-                t.t("page.arrive")
-                    .replace("{from}", &from.format("%H:%M").to_string())
-                    .replace("{to}", &to.format("%H:%M").to_string()),
-            )
-        }
-        None => (row.slot.clone(), String::new()),
-    };
-    let mut documents: Vec<String> =
-        ["page.doc_ktp", "page.doc_kk", "page.doc_birth"].iter().map(|k| t.t(k).to_owned()).collect();
-    if row.service == "B" {
-        documents.push(t.t("page.doc_old").to_owned());
-    }
-    let state_key = match row.state {
-        AppointmentState::Booked => "page.state_booked",
-        AppointmentState::CheckedIn => "page.state_checked_in",
-        AppointmentState::Cancelled => "page.state_cancelled",
-        AppointmentState::NoShow => "page.state_no_show",
-    };
-    Confirmation {
-        booking_code: row.booking_code.clone(),
-        name: row.name.clone().unwrap_or_default(),
-        qr_text: row.qr.clone(),
-        office_name: config.office.name.clone(),
-        office_address: config.office.address.clone(),
-        service_name,
-        date: t.long_date(row.date),
-        slot,
-        arrive,
-        state: t.t(state_key).to_owned(),
-        documents,
-    }
-}
-
 #[derive(Template)]
 #[template(path = "confirmation.html")]
 struct ConfirmationPage {
@@ -196,8 +137,8 @@ pub fn qr_svg(text: &str) -> String {
     }
 }
 
-async fn find_booking(hub: &Arc<Hub>, code: String, nik_last4: String) -> Result<AppointmentRow, ApiError> {
-    hub.db.read(move |conn| appointments::find(conn, &code, &nik_last4)).await
+async fn find_booking(hub: &Arc<Hub>, code: String, nik_last4: String) -> Result<AppointmentRow, Error> {
+    hub.store.read(move |r| appointments::find(r, &code, &nik_last4)).await
 }
 
 fn not_found_page(t: &Texts) -> Response {
@@ -221,7 +162,7 @@ async fn confirmation_page(
         Ok(row) => row,
         Err(_) => return not_found_page(t),
     };
-    let c = confirmation(&hub, &row, t);
+    let c = confirmation(&hub.office, &row, t);
     let path = format!("/booking/{}", row.booking_code);
     let extra = format!("&nik_last4={}", row.nik_last4);
     render(&ConfirmationPage {
@@ -253,8 +194,8 @@ async fn confirmation_pdf(
         Ok(row) => row,
         Err(_) => return not_found_page(t),
     };
-    let c = confirmation(&hub, &row, t);
-    let bytes = match tokio::task::spawn_blocking(move || pdf::confirmation_pdf(&c, texts(t.lang))).await {
+    let c = confirmation(&hub.office, &row, t);
+    let bytes = match tokio::task::spawn_blocking(move || confirmation::pdf(&c, texts(t.lang))).await {
         Ok(bytes) => bytes,
         Err(error) => return ApiError::internal(error).into_response(),
     };
@@ -297,8 +238,8 @@ async fn status_page(
     let lang = Lang::parse(query.lang.as_deref());
     let t = texts(lang);
     let Some(id) = hub.secrets.check_status_token(&token) else { return not_found_page(t) };
-    let hub2 = hub.clone();
-    let ticket = match hub.db.read(move |conn| queue::ticket_view(conn, &hub2, &id, false)).await {
+    let office = hub.office.clone();
+    let ticket = match hub.store.read(move |r| queue::views::ticket_by_id(r, &office, &id, false)).await {
         Ok(ticket) => ticket,
         Err(_) => return not_found_page(t),
     };

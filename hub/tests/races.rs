@@ -75,18 +75,11 @@ async fn sixteen_counters_calling_at_once_call_each_of_400_tickets_exactly_once(
     assert!(busy_counters >= 8, "the counters really raced ({busy_counters} of 16 got tickets)");
 
     // The stored visits agree: one call per ticket at berkas.
-    let calls: i64 = hub
-        .hub
-        .db
-        .read(|c| {
-            Ok(c.query_row(
-                "SELECT COUNT(*) FROM stage_visits WHERE stage = 'berkas' AND called_at IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )?)
-        })
-        .await
-        .expect("count");
+    let calls = count_in_file(
+        &hub,
+        "SELECT COUNT(*) FROM stage_visits WHERE stage = 'berkas' AND called_at IS NOT NULL",
+    )
+    .await;
     assert_eq!(calls, 400);
     assert_waiting_counts_consistent(&hub).await;
 }
@@ -117,12 +110,7 @@ async fn fifty_simultaneous_scans_of_one_booking_give_one_ticket() {
     }
     assert_eq!(ids.len(), 1, "one ticket");
     assert_eq!(new_tickets, 1, "exactly one answer is the new ticket, the rest are reprints");
-    let tickets: i64 = hub
-        .hub
-        .db
-        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))?))
-        .await
-        .expect("count");
+    let tickets = count_in_file(&hub, "SELECT COUNT(*) FROM tickets").await;
     assert_eq!(tickets, 1);
 }
 

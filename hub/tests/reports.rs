@@ -62,19 +62,19 @@ async fn scripted_day(hub: &TestHub) -> Vec<(String, String)> {
     step("08:55");
     staff.ticket_action(&a001.id, "cancel").await.expect("cancel A001");
     step("09:01");
-    let h = hub.hub.clone();
+    let office = hub.hub.office.clone();
     hub.hub
-        .db
-        .write(move |tx| antrian_hub::booking::mark_no_shows(tx, &h, h.clock.now_ms()))
+        .store
+        .write(move |tx| antrian_hub::booking::mark_no_shows(tx, &office, office.clock.now_ms()))
         .await
         .expect("sweep");
     booked.iter().enumerate().map(|(i, b)| (nik(1 + i as u64), b.name.clone())).collect()
 }
 
 async fn export(hub: &TestHub, format: Format) -> Vec<u8> {
-    let h = hub.hub.clone();
+    let office = hub.hub.office.clone();
     let date = today();
-    hub.hub.db.read(move |conn| report::export(conn, &h, date, format)).await.expect("report")
+    hub.hub.store.read(move |r| report::export(r, &office, date, format)).await.expect("report")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -177,7 +177,7 @@ async fn retention_removes_names_and_nik_hashes_and_keeps_the_figures() {
     let before_json = export(&hub, Format::Json).await;
     let before_csv = export(&hub, Format::Csv).await;
     // The scan below does find them while they are kept.
-    hub.hub.db.checkpoint().expect("checkpoint");
+    hub.hub.store.checkpoint().expect("checkpoint");
     let file = std::fs::read(hub.dir.path().join("antrian.db")).expect("db file");
     assert!(
         file.windows(people[0].1.len()).any(|w| w == people[0].1.as_bytes()),
@@ -186,15 +186,15 @@ async fn retention_removes_names_and_nik_hashes_and_keeps_the_figures() {
 
     // 91 days later the sweep runs.
     hub.set_clock("2027-02-24T09:00:00+07:00");
-    let h = hub.hub.clone();
+    let office = hub.hub.office.clone();
     let cleared = hub
         .hub
-        .db
-        .write(move |tx| report::apply_retention(tx, &h, h.clock.now_ms(), 90))
+        .store
+        .write(move |tx| antrian_hub::retention::apply(tx, &office, office.clock.now_ms(), 90))
         .await
         .expect("retention");
     assert_eq!(cleared, 3);
-    hub.hub.db.checkpoint().expect("checkpoint");
+    hub.hub.store.checkpoint().expect("checkpoint");
     assert_eq!(export(&hub, Format::Json).await, before_json, "the report is byte for byte the same");
     assert_eq!(export(&hub, Format::Csv).await, before_csv);
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use antrian_proto::fonts::{self, bold};
-use antrian_proto::{Office, ServiceInfo, Ticket};
+use antrian_proto::{ErrorCode, Office, RefusalDetail, ServiceInfo, Ticket};
 use eframe::egui::{self, Align, Color32, CornerRadius, Layout, RichText, Stroke, Ui, Vec2};
 
 use crate::config::{KioskConfig, PrinterTarget};
@@ -59,8 +59,8 @@ pub enum Screen {
         print: PrintState,
     },
     Refused {
-        code: String,
-        detail: Option<serde_json::Value>,
+        code: ErrorCode,
+        detail: Option<RefusalDetail>,
         back: Box<Screen>,
     },
     /// The hub did not answer a check-in.
@@ -272,7 +272,7 @@ impl KioskApp {
             Screen::Manual { code, nik, field } => self.manual(ui, code, nik, field),
             Screen::WalkIn => self.walk_in(ui),
             Screen::Result { ticket, reprint, print, .. } => self.result(ui, &ticket, reprint, &print),
-            Screen::Refused { code, detail, back } => self.refused(ui, &code, detail.as_ref(), *back),
+            Screen::Refused { code, detail, back } => self.refused(ui, code, detail.as_ref(), *back),
         }
     }
 
@@ -515,7 +515,7 @@ impl KioskApp {
         });
     }
 
-    fn refused(&mut self, ui: &mut Ui, code: &str, detail: Option<&serde_json::Value>, back: Screen) {
+    fn refused(&mut self, ui: &mut Ui, code: ErrorCode, detail: Option<&RefusalDetail>, back: Screen) {
         let t = self.t();
         let sentence = error_sentence(self.lang, code, detail);
         let mut next = None;

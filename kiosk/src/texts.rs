@@ -2,7 +2,8 @@
 //! missing translation does not compile; one plain sentence per check-in error code, saying
 //! what happened and what to do next.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use antrian_proto::{ErrorCode, RefusalDetail};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -169,66 +170,63 @@ fn date_in(lang: Lang, date: NaiveDate) -> String {
     }
 }
 
-fn detail_str<'a>(detail: Option<&'a serde_json::Value>, key: &str) -> Option<&'a str> {
-    detail?.get(key)?.as_str()
-}
-
 /// The sentence for an error `code` of the hub (with its `detail`, when the hub gave one).
-/// Unknown codes get the general "see an officer" sentence.
-pub fn error_sentence(lang: Lang, code: &str, detail: Option<&serde_json::Value>) -> Sentence {
-    let date = detail_str(detail, "date").and_then(|d| d.parse::<NaiveDate>().ok());
-    let slot = detail_str(detail, "slot").unwrap_or("");
+/// Codes without a sentence of their own (and codes of a newer hub) get the general "see an
+/// officer" sentence.
+pub fn error_sentence(lang: Lang, code: ErrorCode, detail: Option<&RefusalDetail>) -> Sentence {
+    use ErrorCode as E;
+    let date = detail.and_then(|d| d.date);
+    let slot = detail.and_then(|d| d.slot.as_deref()).unwrap_or("");
+    let office = detail.and_then(|d| d.office.as_deref());
     let (what, next) = match (lang, code) {
-        (Lang::Id, "invalid_qr") => (
+        (Lang::Id, E::InvalidQr) => (
             "Kode QR ini tidak dapat dibaca atau tidak sah.".to_owned(),
             "Gunakan bukti pendaftaran asli dari situs resmi, atau sentuh \"Masukkan kode booking\"."
                 .to_owned(),
         ),
-        (Lang::En, "invalid_qr") => (
+        (Lang::En, E::InvalidQr) => (
             "This QR code cannot be read or is not valid.".to_owned(),
             "Use the original booking confirmation from the official site, or touch \"Enter booking code\"."
                 .to_owned(),
         ),
-        (Lang::Id, "unknown_booking") => (
+        (Lang::Id, E::UnknownBooking) => (
             "Kode booking atau 4 angka terakhir NIK tidak cocok.".to_owned(),
             "Periksa kembali bukti pendaftaran Anda dan coba lagi.".to_owned(),
         ),
-        (Lang::En, "unknown_booking") => (
+        (Lang::En, E::UnknownBooking) => (
             "The booking code or the last 4 digits of the NIK do not match.".to_owned(),
             "Check your booking confirmation and try again.".to_owned(),
         ),
-        (Lang::Id, "wrong_office") => (
+        (Lang::Id, E::WrongOffice) => (
             format!(
                 "Pendaftaran ini untuk kantor imigrasi lain ({}).",
-                detail_str(detail, "office").unwrap_or("lihat bukti pendaftaran")
+                office.unwrap_or("lihat bukti pendaftaran")
             ),
             "Silakan datang ke kantor yang tertulis pada bukti pendaftaran Anda.".to_owned(),
         ),
-        (Lang::En, "wrong_office") => (
+        (Lang::En, E::WrongOffice) => (
             format!(
                 "This booking is for another immigration office ({}).",
-                detail_str(detail, "office").unwrap_or("see your confirmation")
+                office.unwrap_or("see your confirmation")
             ),
             "Please go to the office named on your booking confirmation.".to_owned(),
         ),
-        (Lang::Id, "wrong_date") => (
+        (Lang::Id, E::WrongDate) => (
             match date {
                 Some(d) => format!("Jadwal Anda bukan hari ini, tetapi {} pukul {slot}.", date_in(lang, d)),
                 None => "Jadwal Anda bukan hari ini.".to_owned(),
             },
             "Silakan datang kembali pada tanggal tersebut.".to_owned(),
         ),
-        (Lang::En, "wrong_date") => (
+        (Lang::En, E::WrongDate) => (
             match date {
                 Some(d) => format!("Your appointment is not today but on {} at {slot}.", date_in(lang, d)),
                 None => "Your appointment is not today.".to_owned(),
             },
             "Please come back on that day.".to_owned(),
         ),
-        (Lang::Id | Lang::En, "too_early") => {
-            let from = detail_str(detail, "from")
-                .and_then(|t| DateTime::<FixedOffset>::parse_from_rfc3339(t).ok())
-                .map(|t| t.format("%H:%M").to_string());
+        (Lang::Id | Lang::En, E::TooEarly) => {
+            let from = detail.and_then(|d| d.from).map(|t| t.format("%H:%M").to_string());
             match (lang, from) {
                 (Lang::Id, Some(from)) => (
                     format!("Anda datang terlalu awal untuk jadwal pukul {slot}."),
@@ -248,7 +246,7 @@ pub fn error_sentence(lang: Lang, code: &str, detail: Option<&serde_json::Value>
                 ),
             }
         }
-        (Lang::Id, "too_late") => (
+        (Lang::Id, E::TooLate) => (
             match date {
                 Some(d) => format!(
                     "Waktu check-in untuk jadwal Anda ({} pukul {slot}) sudah lewat.",
@@ -258,7 +256,7 @@ pub fn error_sentence(lang: Lang, code: &str, detail: Option<&serde_json::Value>
             },
             "Silakan hubungi petugas di meja informasi, atau daftar ulang di situs resmi.".to_owned(),
         ),
-        (Lang::En, "too_late") => (
+        (Lang::En, E::TooLate) => (
             match date {
                 Some(d) => {
                     format!("Check-in for your appointment ({} at {slot}) has closed.", date_in(lang, d))
@@ -267,35 +265,35 @@ pub fn error_sentence(lang: Lang, code: &str, detail: Option<&serde_json::Value>
             },
             "Please see an officer at the information desk, or book again on the official site.".to_owned(),
         ),
-        (Lang::Id, "cancelled") => (
+        (Lang::Id, E::Cancelled) => (
             "Pendaftaran ini sudah dibatalkan.".to_owned(),
             "Silakan daftar ulang di situs resmi atau hubungi petugas.".to_owned(),
         ),
-        (Lang::En, "cancelled") => (
+        (Lang::En, E::Cancelled) => (
             "This booking was cancelled.".to_owned(),
             "Please book again on the official site or see an officer.".to_owned(),
         ),
-        (Lang::Id, "not_walk_in") => (
+        (Lang::Id, E::NotWalkIn) => (
             "Layanan ini hanya untuk pemohon dengan pendaftaran online.".to_owned(),
             "Silakan daftar di situs resmi atau hubungi petugas.".to_owned(),
         ),
-        (Lang::En, "not_walk_in") => (
+        (Lang::En, E::NotWalkIn) => (
             "This service is only for applicants with an online booking.".to_owned(),
             "Please book on the official site or see an officer.".to_owned(),
         ),
-        (Lang::Id, "quota_full") => (
+        (Lang::Id, E::QuotaFull) => (
             "Kuota layanan ini untuk hari ini sudah habis.".to_owned(),
             "Silakan daftar online untuk hari lain, atau hubungi petugas.".to_owned(),
         ),
-        (Lang::En, "quota_full") => (
+        (Lang::En, E::QuotaFull) => (
             "Today's quota for this service is used up.".to_owned(),
             "Please book online for another day, or see an officer.".to_owned(),
         ),
-        (Lang::Id, "too_many_attempts" | "rate_limited") => (
+        (Lang::Id, E::TooManyAttempts | E::RateLimited) => (
             "Terlalu banyak percobaan dalam waktu singkat.".to_owned(),
             "Tunggu sebentar, lalu coba lagi.".to_owned(),
         ),
-        (Lang::En, "too_many_attempts" | "rate_limited") => {
+        (Lang::En, E::TooManyAttempts | E::RateLimited) => {
             ("Too many attempts in a short time.".to_owned(), "Wait a moment, then try again.".to_owned())
         }
         (Lang::Id, _) => (
@@ -315,22 +313,23 @@ mod tests {
     use super::*;
 
     /// The error codes API.md gives for check-in and walk-in.
-    const CODES: [&str; 9] = [
-        "invalid_qr",
-        "unknown_booking",
-        "wrong_office",
-        "wrong_date",
-        "too_early",
-        "too_late",
-        "cancelled",
-        "not_walk_in",
-        "quota_full",
+    const CODES: [ErrorCode; 9] = [
+        ErrorCode::InvalidQr,
+        ErrorCode::UnknownBooking,
+        ErrorCode::WrongOffice,
+        ErrorCode::WrongDate,
+        ErrorCode::TooEarly,
+        ErrorCode::TooLate,
+        ErrorCode::Cancelled,
+        ErrorCode::NotWalkIn,
+        ErrorCode::QuotaFull,
     ];
 
     #[test]
     fn every_code_has_its_own_sentence_in_both_languages() {
         for lang in [Lang::Id, Lang::En] {
-            let general = error_sentence(lang, "internal", None);
+            let general = error_sentence(lang, ErrorCode::Internal, None);
+            assert_eq!(error_sentence(lang, ErrorCode::Unknown, None), general, "a newer hub's code");
             let mut seen = std::collections::HashSet::new();
             for code in CODES {
                 let sentence = error_sentence(lang, code, None);
@@ -343,13 +342,18 @@ mod tests {
 
     #[test]
     fn dates_and_times_from_the_hub_are_in_the_sentence() {
-        let detail = serde_json::json!({ "date": "2026-12-02", "slot": "09:00" });
-        let id = error_sentence(Lang::Id, "wrong_date", Some(&detail));
+        let detail: RefusalDetail =
+            serde_json::from_value(serde_json::json!({ "date": "2026-12-02", "slot": "09:00" }))
+                .expect("detail");
+        let id = error_sentence(Lang::Id, ErrorCode::WrongDate, Some(&detail));
         assert_eq!(id.what, "Jadwal Anda bukan hari ini, tetapi Rabu, 2 Desember 2026 pukul 09:00.");
-        let en = error_sentence(Lang::En, "wrong_date", Some(&detail));
+        let en = error_sentence(Lang::En, ErrorCode::WrongDate, Some(&detail));
         assert_eq!(en.what, "Your appointment is not today but on Wednesday 2 December 2026 at 09:00.");
-        let detail = serde_json::json!({ "from": "2026-11-25T12:00:00+07:00", "slot": "13:00" });
-        assert!(error_sentence(Lang::Id, "too_early", Some(&detail)).next.contains("pukul 12:00"));
-        assert!(error_sentence(Lang::En, "too_early", Some(&detail)).next.contains("opens at 12:00"));
+        let detail: RefusalDetail = serde_json::from_value(
+            serde_json::json!({ "from": "2026-11-25T12:00:00+07:00", "slot": "13:00" }),
+        )
+        .expect("detail");
+        assert!(error_sentence(Lang::Id, ErrorCode::TooEarly, Some(&detail)).next.contains("pukul 12:00"));
+        assert!(error_sentence(Lang::En, ErrorCode::TooEarly, Some(&detail)).next.contains("opens at 12:00"));
     }
 }

@@ -6,7 +6,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use antrian_proto::{CheckinRequest, Client, ClientError, Office, Ticket};
+use antrian_proto::{CheckinRequest, Client, ClientError, ErrorCode, Office, RefusalDetail, Ticket};
 use rand::Rng;
 use tokio::sync::mpsc as async_mpsc;
 
@@ -38,8 +38,8 @@ pub enum Outcome {
     /// The hub said no: its error code and detail.
     Refused {
         seq: u64,
-        code: String,
-        detail: Option<serde_json::Value>,
+        code: ErrorCode,
+        detail: Option<RefusalDetail>,
     },
     /// The hub could not be reached, however often it was tried.
     Unreachable {

@@ -6,8 +6,8 @@ mod common;
 
 use antrian_kiosk::app::Screen;
 use antrian_kiosk::texts::{Lang, error_sentence};
-use antrian_proto::Client;
 use antrian_proto::qr::{BookingClaim, QrSigner};
+use antrian_proto::{Client, ErrorCode, RefusalDetail};
 use chrono::NaiveTime;
 use common::*;
 use egui_kittest::kittest::Queryable;
@@ -71,20 +71,21 @@ async fn a_garbage_scan_says_the_code_is_invalid_and_issues_nothing() {
 fn expect_sentence(
     kiosk: &mut Kiosk,
     qr: &str,
-    code: &str,
+    code: ErrorCode,
     detail: serde_json::Value,
     id_word: &str,
     en_word: &str,
 ) {
     scan(kiosk, qr);
-    let id = error_sentence(Lang::Id, code, Some(&detail));
+    let detail: Option<RefusalDetail> = serde_json::from_value(detail).expect("a detail as the hub sends it");
+    let id = error_sentence(Lang::Id, code, detail.as_ref());
     wait_text(kiosk, &id.what);
-    assert!(id.what.contains(id_word) || id.next.contains(id_word), "{code}: {id:?}");
+    assert!(id.what.contains(id_word) || id.next.contains(id_word), "{code:?}: {id:?}");
     kiosk.get_by_label(&id.next);
     touch(kiosk, "English");
-    let en = error_sentence(Lang::En, code, Some(&detail));
+    let en = error_sentence(Lang::En, code, detail.as_ref());
     wait_text(kiosk, &en.what);
-    assert!(en.what.contains(en_word) || en.next.contains(en_word), "{code}: {en:?}");
+    assert!(en.what.contains(en_word) || en.next.contains(en_word), "{code:?}: {en:?}");
     kiosk.get_by_label(&en.next);
     touch(kiosk, "Back");
     // Back at the start, still in English for this applicant.
@@ -123,11 +124,11 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
 
     let mut kiosk = kiosk(office.kiosk_config());
     wait_text(&mut kiosk, "Pindai kode QR");
-    expect_sentence(&mut kiosk, "GARBAGE", "invalid_qr", json!(null), "tidak sah", "not valid");
+    expect_sentence(&mut kiosk, "GARBAGE", ErrorCode::InvalidQr, json!(null), "tidak sah", "not valid");
     expect_sentence(
         &mut kiosk,
         &elsewhere,
-        "wrong_office",
+        ErrorCode::WrongOffice,
         json!({"office": "kanim-bandung"}),
         "kanim-bandung",
         "kanim-bandung",
@@ -135,7 +136,7 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
     expect_sentence(
         &mut kiosk,
         &next_day.qr,
-        "wrong_date",
+        ErrorCode::WrongDate,
         json!({"date": "2026-11-26", "slot": "10:00"}),
         "Kamis, 26 November 2026",
         "Thursday 26 November 2026",
@@ -143,7 +144,7 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
     expect_sentence(
         &mut kiosk,
         &afternoon.qr,
-        "too_early",
+        ErrorCode::TooEarly,
         json!({"from": "2026-11-25T12:00:00+07:00", "slot": "13:00"}),
         "pukul 12:00",
         "opens at 12:00",
@@ -151,12 +152,12 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
     expect_sentence(
         &mut kiosk,
         &early_morning.qr,
-        "too_late",
+        ErrorCode::TooLate,
         json!({"date": "2026-11-25", "slot": "08:00"}),
         "sudah lewat",
         "has closed",
     );
-    expect_sentence(&mut kiosk, &cancelled.qr, "cancelled", json!(null), "dibatalkan", "cancelled");
+    expect_sentence(&mut kiosk, &cancelled.qr, ErrorCode::Cancelled, json!(null), "dibatalkan", "cancelled");
     assert!(office.ticket_numbers().await.is_empty(), "no refusal issued a ticket");
 
     // Keypad: a code that does not exist.
@@ -169,10 +170,10 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
         press(&mut kiosk, key);
     }
     touch(&mut kiosk, "Ambil nomor antrean");
-    let unknown = error_sentence(Lang::Id, "unknown_booking", None);
+    let unknown = error_sentence(Lang::Id, ErrorCode::UnknownBooking, None);
     wait_text(&mut kiosk, &unknown.what);
     touch(&mut kiosk, "English");
-    wait_text(&mut kiosk, &error_sentence(Lang::En, "unknown_booking", None).what);
+    wait_text(&mut kiosk, &error_sentence(Lang::En, ErrorCode::UnknownBooking, None).what);
     touch(&mut kiosk, "Try again");
     wait_text(&mut kiosk, "ABCD2345"); // what was typed is kept for correcting
     touch(&mut kiosk, "Back");
@@ -187,9 +188,9 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
             touch(&mut kiosk, "Done");
             touch(&mut kiosk, "English");
         } else {
-            wait_text(&mut kiosk, &error_sentence(Lang::En, "quota_full", None).what);
+            wait_text(&mut kiosk, &error_sentence(Lang::En, ErrorCode::QuotaFull, None).what);
             touch(&mut kiosk, "Bahasa Indonesia");
-            wait_text(&mut kiosk, &error_sentence(Lang::Id, "quota_full", None).what);
+            wait_text(&mut kiosk, &error_sentence(Lang::Id, ErrorCode::QuotaFull, None).what);
         }
     }
     assert_eq!(office.ticket_numbers().await, vec!["C001"]);
@@ -201,14 +202,14 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
         .walkin("A", None)
         .await
         .expect_err("booked only");
-    let code = refusal.code().expect("code").to_owned();
-    assert_eq!(code, "not_walk_in");
+    assert_eq!(refusal.code(), Some("not_walk_in"));
+    let code = refusal.error_code().expect("code");
     for (lang, word) in [(Lang::Id, "pendaftaran online"), (Lang::En, "online booking")] {
         let app = kiosk.state_mut();
         app.lang = lang;
-        app.screen = Screen::Refused { code: code.clone(), detail: None, back: Box::new(Screen::WalkIn) };
+        app.screen = Screen::Refused { code, detail: None, back: Box::new(Screen::WalkIn) };
         kiosk.run_steps(2);
-        let sentence = error_sentence(lang, &code, None);
+        let sentence = error_sentence(lang, code, None);
         assert!(sentence.what.contains(word));
         kiosk.get_by_label(&sentence.what);
     }

@@ -22,7 +22,7 @@ use crate::types::*;
 pub enum ClientError {
     /// The hub answered with an error body.
     #[error("{status} {code}: {message}")]
-    Api { status: u16, code: String, message: String, detail: Option<serde_json::Value> },
+    Api { status: u16, code: ErrorCode, message: String, detail: Option<RefusalDetail> },
     /// The hub could not be reached, or the connection broke.
     #[error("hub unreachable: {0}")]
     Unreachable(String),
@@ -32,10 +32,24 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The API error code's name, if the hub answered with one (`"unknown"` for a code this
+    /// build does not know).
+    pub fn code(&self) -> Option<&'static str> {
+        self.error_code().map(ErrorCode::as_str)
+    }
+
     /// The API error code, if the hub answered with one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn error_code(&self) -> Option<ErrorCode> {
         match self {
-            ClientError::Api { code, .. } => Some(code),
+            ClientError::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// What the refusal is about, when the hub said.
+    pub fn detail(&self) -> Option<&RefusalDetail> {
+        match self {
+            ClientError::Api { detail, .. } => detail.as_ref(),
             _ => None,
         }
     }

@@ -68,6 +68,10 @@ impl std::str::FromStr for Role {
 }
 
 /// The machine-readable error codes of `API.md`.
+///
+/// On the wire a code is its snake_case name. A code this build does not know (a newer hub's)
+/// is read as [`ErrorCode::Unknown`], never as an error: a device shows its general sentence
+/// for it instead of failing to read the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -95,6 +99,9 @@ pub enum ErrorCode {
     RateLimited,
     Unavailable,
     Internal,
+    /// A code this build does not know. Never sent by a hub.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {
@@ -149,6 +156,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
         }
     }
 
@@ -175,7 +183,7 @@ impl ErrorCode {
             | ErrorCode::BookingLimit => 409,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
-            ErrorCode::Internal => 500,
+            ErrorCode::Internal | ErrorCode::Unknown => 500,
         }
     }
 }
@@ -197,12 +205,38 @@ pub struct ErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Machine-readable code, e.g. `invalid_qr`.
-    pub code: String,
+    pub code: ErrorCode,
     /// English text for logs and staff; devices show their own translated sentence per code.
     pub message: String,
-    /// For `wrong_date`: the booked date. For `too_early`: when check-in opens (RFC 3339).
+    /// What the refusal is about, for the device's sentence (see [`RefusalDetail`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+    pub detail: Option<RefusalDetail>,
+}
+
+/// What a refusal is about, so that a device can say it in its own words ("your appointment
+/// is on Thursday 26 November at 10:00"). Each field is given only with the codes its
+/// documentation names; fields a client does not know are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefusalDetail {
+    /// `wrong_office`: the office the booking is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+    /// `wrong_date`, `too_late`: the booked date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// `wrong_date`, `too_early`, `too_late`: the booked slot, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<String>,
+    /// `too_early`: when check-in for the slot opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// A refused item of a batch (`POST /appointments`, the CSV import): its place, from 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// `too_many_attempts`, `rate_limited`: seconds to wait before trying again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -837,4 +871,41 @@ pub struct WaitingCount {
     pub stage: String,
     pub name: String,
     pub count: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_travel_by_name_and_an_unknown_one_is_tolerated() {
+        for code in ErrorCode::ALL {
+            let text = serde_json::to_string(&code).expect("serialize");
+            assert_eq!(text, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&text).expect("read back"), code);
+        }
+        // A newer hub's code: the body is still read, the code is Unknown.
+        let body: ErrorBody = serde_json::from_str(
+            r#"{"error":{"code":"passport_not_ready","message":"not yet","detail":{"office":"kanim-jaksel","later":1}}}"#,
+        )
+        .expect("an answer with an unknown code and field is still read");
+        assert_eq!(body.error.code, ErrorCode::Unknown);
+        assert_eq!(body.error.detail.and_then(|d| d.office).as_deref(), Some("kanim-jaksel"));
+    }
+
+    #[test]
+    fn a_refusal_detail_keeps_the_wire_shape() {
+        let detail = RefusalDetail {
+            date: NaiveDate::from_ymd_opt(2026, 12, 2),
+            slot: Some("09:00".into()),
+            ..RefusalDetail::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&detail).expect("json"),
+            serde_json::json!({ "date": "2026-12-02", "slot": "09:00" })
+        );
+        let from: RefusalDetail =
+            serde_json::from_str(r#"{"from":"2026-11-25T12:00:00+07:00","slot":"13:00"}"#).expect("read");
+        assert_eq!(from.from.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-25T12:00:00+07:00"));
+    }
 }

@@ -555,13 +555,7 @@ async fn arrive(
             }
             Err(e) if e.code() == Some("too_early") => {
                 // Told when check-in opens; comes back then.
-                let from = match &e {
-                    ClientError::Api { detail: Some(detail), .. } => detail
-                        .get("from")
-                        .and_then(|f| f.as_str())
-                        .and_then(|f| DateTime::parse_from_rfc3339(f).ok()),
-                    _ => None,
-                };
+                let from = e.detail().and_then(|d| d.from);
                 if let Ok(mut record) = shared.record.lock() {
                     *record.refused.entry("too_early (came back later)".into()).or_default() += 1;
                 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use antrian_hub::config::{Config, DEFAULT_CONFIG};
-use antrian_hub::db;
+use antrian_hub::store::schema;
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -56,7 +56,7 @@ pub fn config(counters: usize) -> Config {
 
 /// Sequential single-row commits with the hub's durability settings, in `dir`.
 pub fn raw_commit_rate(dir: &std::path::Path, commits: usize) -> f64 {
-    let conn = db::open_connection(&dir.join("raw.db"), false).expect("open");
+    let conn = schema::open_connection(&dir.join("raw.db"), false).expect("open");
     conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").expect("table");
     let started = Instant::now();
     for i in 0..commits {
@@ -99,10 +99,10 @@ pub async fn start_hub(counters: usize, dir: &std::path::Path) -> BenchHub {
     let now = hub.clock.now_ms();
     let hash = auth::hash_password("bench-password").expect("hash");
     let (kiosk_token, display_token) = hub
-        .db
+        .store
         .write(move |tx| {
             auth::add_user(tx, "admin", &hash, Role::Admin, now)?;
-            Ok((
+            Ok::<_, antrian_hub::error::Error>((
                 auth::add_device(tx, "kiosk", Role::Kiosk, now)?,
                 auth::add_device(tx, "tv", Role::Display, now)?,
             ))

@@ -13,9 +13,9 @@ use axum::http::request::Parts;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::check_office;
+use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiQuery};
-use super::handlers::check_office;
-use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
 use crate::{appointments, booking};
 
@@ -46,7 +46,7 @@ impl FromRequestParts<Arc<Hub>> for ClientAddr {
 }
 
 fn limit(hub: &Hub, client: &ClientAddr) -> ApiResult<()> {
-    hub.booking_limiter.check(client.0, hub.config.booking.rate_limit_per_minute, hub.clock.now_ms())
+    Ok(hub.bookings.check(client.0, hub.config.booking.rate_limit_per_minute, hub.clock.now_ms())?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -67,8 +67,8 @@ pub async fn availability(
     ApiQuery(query): ApiQuery<AvailabilityQuery>,
 ) -> ApiResult<Json<AvailabilityResponse>> {
     check_office(&hub, &office)?;
-    let hub2 = hub.clone();
-    Ok(Json(hub.db.read(move |conn| booking::availability(conn, &hub2, query.date, &query.service)).await?))
+    let office = hub.office.clone();
+    Ok(Json(hub.store.read(move |r| booking::availability(r, &office, query.date, &query.service)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -86,8 +86,8 @@ pub async fn calendar(
     ApiQuery(query): ApiQuery<CalendarQuery>,
 ) -> ApiResult<Json<CalendarResponse>> {
     check_office(&hub, &office)?;
-    let hub2 = hub.clone();
-    Ok(Json(hub.db.read(move |conn| booking::calendar(conn, &hub2, &query.service)).await?))
+    let office = hub.office.clone();
+    Ok(Json(hub.store.read(move |r| booking::calendar(r, &office, &query.service)).await?))
 }
 
 /// Books a slot. Never more bookings than the slot's capacity, however many race for it.
@@ -100,8 +100,9 @@ pub async fn create_booking(
     ApiJson(request): ApiJson<BookingRequest>,
 ) -> ApiResult<(StatusCode, Json<Appointment>)> {
     limit(&hub, &client)?;
-    let hub2 = hub.clone();
-    let appointment = hub.db.write(move |tx| booking::book(tx, &hub2, hub2.clock.now_ms(), request)).await?;
+    let (office, keys) = (hub.office.clone(), hub.secrets.clone());
+    let appointment =
+        hub.store.write(move |tx| booking::book(tx, &office, &keys, office.clock.now_ms(), request)).await?;
     Ok((StatusCode::CREATED, Json(appointment)))
 }
 
@@ -123,8 +124,8 @@ pub async fn get_booking(
     ApiQuery(query): ApiQuery<NikQuery>,
 ) -> ApiResult<Json<Appointment>> {
     limit(&hub, &client)?;
-    let row = hub.db.read(move |conn| appointments::find(conn, &code, &query.nik_last4)).await?;
-    Ok(Json(row.to_wire()))
+    let row = hub.store.read(move |r| appointments::find(r, &code, &query.nik_last4)).await?;
+    Ok(Json(appointments::to_wire(&hub.office, &row)))
 }
 
 /// Cancels a booking; its place returns to the quota.
@@ -137,10 +138,9 @@ pub async fn cancel_booking(
     ApiJson(body): ApiJson<NikLast4>,
 ) -> ApiResult<Json<Appointment>> {
     limit(&hub, &client)?;
-    let hub2 = hub.clone();
-    let appointment =
-        hub.db.write(move |tx| appointments::cancel(tx, &code, &body.nik_last4, hub2.clock.now_ms())).await?;
-    Ok(Json(appointment))
+    let now = hub.clock.now_ms();
+    let row = hub.store.write(move |tx| appointments::cancel(tx, &code, &body.nik_last4, now)).await?;
+    Ok(Json(appointments::to_wire(&hub.office, &row)))
 }
 
 /// Moves a booking to another date or slot: once, before the booked slot begins.
@@ -155,8 +155,10 @@ pub async fn reschedule(
     ApiJson(request): ApiJson<RescheduleRequest>,
 ) -> ApiResult<Json<Appointment>> {
     limit(&hub, &client)?;
-    let hub2 = hub.clone();
-    let appointment =
-        hub.db.write(move |tx| booking::reschedule(tx, &hub2, hub2.clock.now_ms(), &code, request)).await?;
+    let (office, keys) = (hub.office.clone(), hub.secrets.clone());
+    let appointment = hub
+        .store
+        .write(move |tx| booking::reschedule(tx, &office, &keys, office.clock.now_ms(), &code, request))
+        .await?;
     Ok(Json(appointment))
 }

@@ -18,10 +18,10 @@ use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
+use super::error::{ApiError, ApiResult};
 use super::extract::{ApiQuery, caller_of};
-use crate::db::{self, WireEvent};
-use crate::error::{ApiError, ApiResult};
 use crate::hub::Hub;
+use crate::store::{StoreError, WireEvent};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -62,32 +62,14 @@ pub async fn events(
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     let since = last_event_id.or(query.since);
     // Subscribe first, then read: nothing can fall between the backlog and the live events.
-    let live = hub.db.subscribe();
+    let live = hub.store.subscribe();
     let start = match since {
         Some(since) => since,
-        None => {
-            let office = office.clone();
-            hub.db
-                .read(move |conn| {
-                    Ok(conn.query_row(
-                        "SELECT COALESCE(MAX(id), 0) FROM events WHERE office = ?1",
-                        [office],
-                        |r| r.get::<_, i64>(0),
-                    )? as u64)
-                })
-                .await?
-        }
+        None => hub.store.read(|r| r.events().last_id()).await?,
     };
     let shutdown = hub.shutdown_signal();
-    let state = Subscription {
-        hub,
-        office,
-        shutdown,
-        live,
-        last: start,
-        backlog: VecDeque::new(),
-        from_db: since.is_some(),
-    };
+    let state =
+        Subscription { hub, shutdown, live, last: start, backlog: VecDeque::new(), from_db: since.is_some() };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
         let event = s.next().await?;
         let sse = Event::default().id(event.id.to_string()).event(event.kind).data(&*event.data);
@@ -98,7 +80,6 @@ pub async fn events(
 
 struct Subscription {
     hub: Arc<Hub>,
-    office: String,
     live: broadcast::Receiver<WireEvent>,
     shutdown: tokio::sync::watch::Receiver<bool>,
     last: u64,
@@ -107,6 +88,14 @@ struct Subscription {
 }
 
 impl Subscription {
+    /// The next page of the log after `since`; `None` when the storage cannot be read (the
+    /// stream ends and the client reconnects, resuming where it was).
+    async fn page_after(&self, since: u64) -> Option<Vec<WireEvent>> {
+        let page = self.hub.store.read(move |r| r.events().after(since, PAGE)).await;
+        page.map_err(|error: StoreError| tracing::warn!(%error, "event log unreadable; ending the stream"))
+            .ok()
+    }
+
     /// The next event after `last`; `None` ends the stream (hub shutting down, storage gone).
     async fn next(&mut self) -> Option<WireEvent> {
         loop {
@@ -118,9 +107,7 @@ impl Subscription {
                 continue;
             }
             if self.from_db {
-                let (office, since) = (self.office.clone(), self.last);
-                let page =
-                    self.hub.db.read(move |conn| db::events_after(conn, &office, since, PAGE)).await.ok()?;
+                let page = self.page_after(self.last).await?;
                 self.from_db = page.len() == PAGE as usize;
                 self.backlog.extend(page);
                 continue;
@@ -135,16 +122,10 @@ impl Subscription {
             match received {
                 Ok(event) if event.id > self.last => {
                     if event.id > self.last + 1 {
-                        // An event of another office, or one we have not seen: read the log
-                        // to be sure nothing in between is skipped.
+                        // One we have not seen in between: read the log to be sure nothing is
+                        // skipped.
                         self.backlog.push_back(event);
-                        let (office, since) = (self.office.clone(), self.last);
-                        let page = self
-                            .hub
-                            .db
-                            .read(move |conn| db::events_after(conn, &office, since, PAGE))
-                            .await
-                            .ok()?;
+                        let page = self.page_after(self.last).await?;
                         let mut merged: Vec<WireEvent> = page;
                         merged.extend(self.backlog.drain(..));
                         merged.sort_by_key(|e| e.id);

@@ -11,11 +11,10 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult};
+use crate::auth::Caller;
 use crate::hub::Hub;
-
-pub const SESSION_COOKIE: &str = "antrian_session";
+use crate::session;
 
 /// The bearer token, or the session cookie of a browser.
 pub fn token_of(headers: &HeaderMap) -> Option<String> {
@@ -35,29 +34,13 @@ pub fn token_and_source(headers: &HeaderMap) -> Option<(String, TokenSource)> {
     {
         return Some((token.trim().to_owned(), TokenSource::Bearer));
     }
-    session_cookie(headers).map(|token| (token, TokenSource::Cookie))
-}
-
-/// The session cookie, if the browser sent one.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+    session::cookie_of(headers).map(|token| (token, TokenSource::Cookie))
 }
 
 /// The caller behind the request's token, if any and valid.
 pub async fn caller_of(hub: &Arc<Hub>, headers: &HeaderMap) -> ApiResult<Option<Caller>> {
     let Some(token) = token_of(headers) else { return Ok(None) };
-    if token.is_empty() || token.len() > 200 {
-        return Ok(None);
-    }
-    let now = hub.clock.now_ms();
-    hub.db.read(move |conn| auth::lookup_token(conn, &token, now)).await
+    Ok(session::caller_of(hub, token).await?)
 }
 
 /// Which roles an endpoint admits.

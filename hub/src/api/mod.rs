@@ -1,11 +1,30 @@
 //! The v1 HTTP API of `API.md`, built by [`router`] so most tests need no socket. The
 //! OpenAPI document is generated from the handlers' annotations by utoipa and served at
 //! `/api/v1/openapi.json`.
+//!
+//! ## Layout
+//! - [`error`]: `ApiError`, the one place where operations' errors become answers.
+//! - [`extract`]: who is calling (one extractor per role) and JSON bodies and query strings
+//!   whose errors get the API's shape.
+//! - [`once`]: a mutating request acts once per `request_id`.
+//! - Handlers, by what they serve: `office` (health, the office, appointments, a ticket's
+//!   status), `queue` (check-in, walk-ins, the queue, counter and ticket actions), `bookings`
+//!   (the applicant's booking endpoints), `staff` (login, users, devices, summary, reports,
+//!   the display board), `events` (the live event stream).
+//!
+//! A handler checks its input, runs one operation in one store transaction (or one read) and
+//! shapes the answer; it holds no rule and no SQL.
 
 mod bookings;
+pub mod error;
 mod events;
 pub mod extract;
-pub(crate) mod handlers;
+mod office;
+pub mod once;
+mod queue;
+mod staff;
+
+pub use error::{ApiError, ApiResult};
 
 use std::sync::Arc;
 
@@ -18,7 +37,6 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::ApiError;
 use crate::hub::Hub;
 
 #[derive(OpenApi)]
@@ -88,41 +106,41 @@ impl Modify for CommonAnswers {
 /// The API routes and the OpenAPI document describing them.
 fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(handlers::health))
-        .routes(routes!(handlers::login))
-        .routes(routes!(handlers::logout))
-        .routes(routes!(handlers::offices))
-        .routes(routes!(handlers::create_appointments))
+        .routes(routes!(office::health))
+        .routes(routes!(staff::login))
+        .routes(routes!(staff::logout))
+        .routes(routes!(office::offices))
+        .routes(routes!(office::create_appointments))
         .routes(routes!(bookings::availability))
         .routes(routes!(bookings::calendar))
         .routes(routes!(bookings::create_booking))
         .routes(routes!(bookings::get_booking))
         .routes(routes!(bookings::cancel_booking))
         .routes(routes!(bookings::reschedule))
-        .routes(routes!(handlers::checkin))
-        .routes(routes!(handlers::walkin))
-        .routes(routes!(handlers::queue))
-        .routes(routes!(handlers::counters))
-        .routes(routes!(handlers::call_next))
-        .routes(routes!(handlers::call_ticket))
-        .routes(routes!(handlers::pause_counter))
-        .routes(routes!(handlers::open_counter))
-        .routes(routes!(handlers::close_counter))
-        .routes(routes!(handlers::recall))
-        .routes(routes!(handlers::start))
-        .routes(routes!(handlers::finish))
-        .routes(routes!(handlers::no_show))
-        .routes(routes!(handlers::requeue))
-        .routes(routes!(handlers::cancel_ticket))
-        .routes(routes!(handlers::transfer))
-        .routes(routes!(handlers::status))
+        .routes(routes!(queue::checkin))
+        .routes(routes!(queue::walkin))
+        .routes(routes!(queue::queue))
+        .routes(routes!(queue::counters))
+        .routes(routes!(queue::call_next))
+        .routes(routes!(queue::call_ticket))
+        .routes(routes!(queue::pause_counter))
+        .routes(routes!(queue::open_counter))
+        .routes(routes!(queue::close_counter))
+        .routes(routes!(queue::recall))
+        .routes(routes!(queue::start))
+        .routes(routes!(queue::finish))
+        .routes(routes!(queue::no_show))
+        .routes(routes!(queue::requeue))
+        .routes(routes!(queue::cancel_ticket))
+        .routes(routes!(queue::transfer))
+        .routes(routes!(office::status))
         .routes(routes!(events::events))
-        .routes(routes!(handlers::revoke_device))
-        .routes(routes!(handlers::devices))
-        .routes(routes!(handlers::add_user))
-        .routes(routes!(handlers::summary))
-        .routes(routes!(handlers::daily_report))
-        .routes(routes!(handlers::board));
+        .routes(routes!(staff::revoke_device))
+        .routes(routes!(staff::devices))
+        .routes(routes!(staff::add_user))
+        .routes(routes!(staff::summary))
+        .routes(routes!(staff::daily_report))
+        .routes(routes!(staff::board));
     let (router, mut doc) = router.split_for_parts();
     // The paths exist only now: the common answers are added to them here.
     CommonAnswers.modify(&mut doc);
@@ -163,4 +181,13 @@ pub fn router(hub: Arc<Hub>) -> Router {
             .on_request(())
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     )
+}
+
+/// This hub serves one office: any other office in a path is not found.
+pub(crate) fn check_office(hub: &Hub, office: &str) -> ApiResult<()> {
+    if office == hub.config.office.id {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("office {office:?}")))
+    }
 }

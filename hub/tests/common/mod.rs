@@ -68,7 +68,7 @@ impl TestHub {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
-        self.hub.db.close();
+        self.hub.store.close();
         let dir = tempfile::tempdir().expect("tempdir");
         std::mem::replace(&mut self.dir, dir)
     }
@@ -108,13 +108,21 @@ impl TestHub {
     pub async fn add_user(&self, name: &str, password: &str, role: Role) {
         let hash = auth::hash_password(password).expect("hash");
         let (name, now) = (name.to_owned(), self.hub.clock.now_ms());
-        self.hub.db.write(move |tx| auth::add_user(tx, &name, &hash, role, now)).await.expect("user added");
+        self.hub
+            .store
+            .write(move |tx| auth::add_user(tx, &name, &hash, role, now))
+            .await
+            .expect("user added");
     }
 
     pub async fn device(&self, name: &str, role: Role) -> Client {
         let (name, now) = (name.to_owned(), self.hub.clock.now_ms());
-        let token =
-            self.hub.db.write(move |tx| auth::add_device(tx, &name, role, now)).await.expect("device added");
+        let token = self
+            .hub
+            .store
+            .write(move |tx| auth::add_device(tx, &name, role, now))
+            .await
+            .expect("device added");
         self.anonymous().with_token(token)
     }
 
@@ -184,26 +192,38 @@ pub fn code<T: std::fmt::Debug>(result: Result<T, antrian_proto::ClientError>) -
     }
 }
 
+/// A number read straight from the hub's database file with `sql`.
+pub async fn count_in_file(hub: &TestHub, sql: &'static str) -> i64 {
+    let path = hub.hub.store.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let conn = rusqlite::Connection::open(path).expect("open the database");
+        conn.query_row(sql, [], |r| r.get(0)).expect("count")
+    })
+    .await
+    .expect("count")
+}
+
 /// The maintained waiting counts agree with the tickets themselves.
 type Counts = Vec<(String, bool, i64)>;
 
 pub async fn assert_waiting_counts_consistent(hub: &TestHub) {
-    let (kept, actual): (Counts, Counts) = hub
-        .hub
-        .db
-        .read(|c| {
-            let rows = |sql: &str| -> rusqlite::Result<Counts> {
-                let mut statement = c.prepare(sql)?;
-                let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                rows.collect()
-            };
-            Ok((
-                rows("SELECT stage, priority, waiting FROM queue_counts WHERE waiting != 0 ORDER BY stage, priority")?,
-                rows("SELECT stage, priority, COUNT(*) FROM tickets WHERE state = 'waiting' GROUP BY stage, priority ORDER BY stage, priority")?,
-            ))
-        })
-        .await
-        .expect("counts");
+    let path = hub.hub.store.path().to_owned();
+    let (kept, actual): (Counts, Counts) = tokio::task::spawn_blocking(move || {
+        // Straight from the file, in one read transaction.
+        let mut conn = rusqlite::Connection::open(path).expect("open the database");
+        let snapshot = conn.transaction().expect("read transaction");
+        let rows = |sql: &str| -> Counts {
+            let mut statement = snapshot.prepare(sql).expect("query");
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("rows");
+            rows.collect::<Result<_, _>>().expect("counts")
+        };
+        (
+            rows("SELECT stage, priority, waiting FROM queue_counts WHERE waiting != 0 ORDER BY stage, priority"),
+            rows("SELECT stage, priority, COUNT(*) FROM tickets WHERE state = 'waiting' GROUP BY stage, priority ORDER BY stage, priority"),
+        )
+    })
+    .await
+    .expect("counts");
     assert_eq!(kept, actual, "queue_counts out of step with tickets");
 }
 

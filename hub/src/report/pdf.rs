@@ -1,66 +1,15 @@
-//! The "Bukti Pendaftaran" PDF (booking confirmation), A4, drawn with printpdf: the same
-//! content as the confirmation page, with the booking QR drawn as vector squares so it stays
-//! sharp at any print size. Uses the PDF's built-in Helvetica, so no font files are needed;
-//! text is kept to the characters that font can show.
+//! The daily report as a PDF: the figures and charts (arrivals and calls per hour, the
+//! waiting-time distribution per stage, tickets served per counter), A4, drawn with printpdf
+//! in the PDF's built-in Helvetica.
 
-use antrian_proto::pdf::{Page, save, wrap};
+use antrian_proto::pdf::{Page, save};
 use printpdf::{Color, Op, Rgb};
 
-use crate::i18n::Texts;
-use crate::pages::Confirmation;
-use crate::report::{WAIT_BINS, service_cells};
+use super::figures::{WAIT_BINS, service_cells};
 
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
 const LEFT: f32 = 20.0;
-
-/// The confirmation as PDF bytes.
-pub fn confirmation_pdf(c: &Confirmation, t: &Texts) -> Vec<u8> {
-    let mut page = Page::new();
-    let blue = Rgb::new(0.043, 0.239, 0.569, None);
-    page.rect(0.0, PAGE_H - 28.0, PAGE_W, 28.0, blue);
-    page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(1.0, 1.0, 1.0, None)) });
-    page.text(LEFT, PAGE_H - 14.0, 20.0, true, &t.t("page.confirm_title").to_uppercase());
-    page.text(LEFT, PAGE_H - 22.0, 11.0, false, &c.office_name);
-    page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) });
-
-    page.text(LEFT, PAGE_H - 42.0, 11.0, false, t.t("page.confirm_lead"));
-    let qr_top = PAGE_H - 50.0;
-    page.qr(&c.qr_text, (PAGE_W - 80.0) / 2.0, qr_top, 80.0);
-    page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) });
-    page.text(LEFT, qr_top - 90.0, 11.0, false, t.t("page.booking_code"));
-    page.text(LEFT + 50.0, qr_top - 90.0, 22.0, true, &c.booking_code);
-
-    let mut y = qr_top - 104.0;
-    for (label, value) in [
-        (t.t("page.service"), c.service_name.as_str()),
-        (t.t("page.date"), c.date.as_str()),
-        (t.t("page.slot"), c.slot.as_str()),
-        (t.t("page.name_short"), c.name.as_str()),
-        (t.t("page.office"), c.office_name.as_str()),
-        ("Status", c.state.as_str()),
-    ] {
-        page.text(LEFT, y, 11.0, false, label);
-        page.text(LEFT + 50.0, y, 11.0, true, value);
-        y -= 7.0;
-        if label == t.t("page.office") {
-            for line in wrap(&c.office_address, 70) {
-                page.text(LEFT + 50.0, y, 10.0, false, &line);
-                y -= 6.0;
-            }
-        }
-    }
-    y -= 3.0;
-    page.text(LEFT, y, 12.0, true, &c.arrive);
-    y -= 12.0;
-    page.text(LEFT, y, 12.0, true, t.t("page.documents"));
-    y -= 7.0;
-    for document in &c.documents {
-        page.text(LEFT + 4.0, y, 11.0, false, &format!("- {document}"));
-        y -= 6.5;
-    }
-    save(&format!("{} {}", t.t("page.confirm_title"), c.booking_code), PAGE_W, PAGE_H, vec![page])
-}
 
 /// Where a chart goes on the page: the box whose bottom-left corner is (x, y), in mm.
 #[derive(Clone, Copy)]
@@ -111,7 +60,7 @@ fn bar_chart(page: &mut Page, area: Area, title: &str, legend: &[&str], bars: &[
 
 /// The daily report as PDF: figures and charts (arrivals and calls per hour, waiting-time
 /// distribution per stage, tickets served per counter).
-pub fn report_pdf(
+pub fn render(
     report: &antrian_proto::DailyReport,
     office_name: &str,
     waits_per_stage: &[(String, [u32; 6])],

@@ -1,7 +1,5 @@
-//! The queue engine: pure rules, no I/O. The storage layer loads what a decision needs,
-//! asks the engine, and writes the answer back in the same transaction.
-//!
-//! Order within a stage (ARCHITECTURE.md):
+//! The order in which a stage's waiting tickets are called (ARCHITECTURE.md, "Queue order
+//! within a stage"):
 //! 1. priority tickets first — always (`Strict`), or at most K priority calls in a row while
 //!    normal tickets wait (`MaxInRow(K)`);
 //! 2. then by effective time: the later of check-in and the booked slot's start, so arriving
@@ -10,8 +8,6 @@
 //!
 //! `people_ahead` is a ticket's place in that order; `eta_minutes` spreads the people ahead
 //! over the open counters at the stage's recent mean service time.
-
-use antrian_proto::{CounterState, TicketState};
 
 /// A waiting ticket as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +136,21 @@ pub fn position_from_counts(
     }
 }
 
+/// Priority calls in a row just made, from the priority flags of the latest calls at a
+/// stage, newest first.
+pub fn priority_run(latest_calls: impl IntoIterator<Item = bool>) -> u32 {
+    latest_calls.into_iter().take_while(|priority| *priority).count() as u32
+}
+
+/// How many of the latest calls [`priority_run`] needs to see: one more than the policy's
+/// K (0 when strict, where the run does not matter).
+pub fn run_window(policy: PriorityPolicy) -> u32 {
+    match policy {
+        PriorityPolicy::Strict => 0,
+        PriorityPolicy::MaxInRow(k) => k + 1,
+    }
+}
+
 /// Mean service time in minutes of the recent visits (`durations_ms`, newest first), or
 /// `default_minutes` while there are fewer than three.
 pub fn mean_service_minutes(durations_ms: &[i64], default_minutes: f64) -> f64 {
@@ -156,107 +167,6 @@ pub fn eta_minutes(people_ahead: u32, mean_service_minutes: f64, open_counters: 
     let counters = f64::from(open_counters.max(1));
     let minutes = (f64::from(people_ahead) * mean_service_minutes / counters).ceil();
     if minutes.is_finite() && minutes > 0.0 { minutes.min(f64::from(u32::MAX)) as u32 } else { 0 }
-}
-
-/// What staff may do to a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TicketAction {
-    Call,
-    Recall,
-    Start,
-    Finish,
-    NoShow,
-    Requeue,
-    Cancel,
-    Transfer,
-}
-
-impl TicketAction {
-    pub fn verb(self) -> &'static str {
-        match self {
-            TicketAction::Call => "call",
-            TicketAction::Recall => "recall",
-            TicketAction::Start => "start",
-            TicketAction::Finish => "finish",
-            TicketAction::NoShow => "mark as no-show",
-            TicketAction::Requeue => "requeue",
-            TicketAction::Cancel => "cancel",
-            TicketAction::Transfer => "transfer",
-        }
-    }
-}
-
-/// An action that does not fit the ticket's state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {} a ticket that is {}", action.verb(), state.as_str())]
-pub struct InvalidTransition {
-    pub state: TicketState,
-    pub action: TicketAction,
-}
-
-/// Checks that `action` fits a ticket in `state`.
-pub fn check_ticket_action(state: TicketState, action: TicketAction) -> Result<(), InvalidTransition> {
-    use TicketAction as A;
-    use TicketState as S;
-    let allowed = match action {
-        A::Call => matches!(state, S::Waiting),
-        A::Recall | A::Start | A::NoShow => matches!(state, S::Called),
-        // Finishing straight from "called" is allowed: staff often skip "start".
-        A::Finish => matches!(state, S::Called | S::Serving),
-        A::Requeue => matches!(state, S::NoShow),
-        A::Cancel => matches!(state, S::Waiting | S::Called | S::Serving | S::NoShow),
-        A::Transfer => matches!(state, S::Waiting | S::Called | S::Serving),
-    };
-    if allowed { Ok(()) } else { Err(InvalidTransition { state, action }) }
-}
-
-/// Where a ticket goes when it is finished at `current` stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AfterFinish {
-    NextStage(String),
-    Done,
-}
-
-/// The route's next stage after `current`, or done after the last. A stage outside the route
-/// (reached by transfer) is followed by done.
-pub fn after_finish(route: &[String], current: &str, next_stage: Option<&str>) -> AfterFinish {
-    if let Some(next) = next_stage {
-        return AfterFinish::NextStage(next.to_owned());
-    }
-    match route.iter().position(|s| s == current) {
-        Some(i) if i + 1 < route.len() => AfterFinish::NextStage(route[i + 1].clone()),
-        _ => AfterFinish::Done,
-    }
-}
-
-/// What staff may do to a counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CounterAction {
-    Open,
-    Pause,
-    Close,
-    /// Call next or call a specific ticket.
-    Call,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CounterRefusal {
-    #[error("counter still has ticket {0} called or in service; finish, no-show or transfer it first")]
-    Busy(String),
-}
-
-/// The counter's state after `action`, given the ticket it holds (called or serving).
-/// Calling opens a paused or closed counter: pressing "call next" means the clerk is there.
-pub fn counter_after(action: CounterAction, holding: Option<&str>) -> Result<CounterState, CounterRefusal> {
-    match (action, holding) {
-        (CounterAction::Open, _) => Ok(CounterState::Open),
-        (CounterAction::Pause | CounterAction::Close | CounterAction::Call, Some(ticket)) => {
-            Err(CounterRefusal::Busy(ticket.to_owned()))
-        }
-        (CounterAction::Pause, None) => Ok(CounterState::Paused),
-        (CounterAction::Close, None) => Ok(CounterState::Closed),
-        (CounterAction::Call, None) => Ok(CounterState::Open),
-    }
 }
 
 #[cfg(test)]
@@ -379,50 +289,10 @@ mod tests {
     }
 
     #[test]
-    fn every_action_is_checked_against_every_state() {
-        use TicketAction as A;
-        use TicketState as S;
-        let states = [S::Waiting, S::Called, S::Serving, S::Done, S::NoShow, S::Cancelled];
-        let allowed: &[(A, &[S])] = &[
-            (A::Call, &[S::Waiting]),
-            (A::Recall, &[S::Called]),
-            (A::Start, &[S::Called]),
-            (A::Finish, &[S::Called, S::Serving]),
-            (A::NoShow, &[S::Called]),
-            (A::Requeue, &[S::NoShow]),
-            (A::Cancel, &[S::Waiting, S::Called, S::Serving, S::NoShow]),
-            (A::Transfer, &[S::Waiting, S::Called, S::Serving]),
-        ];
-        for (action, ok_states) in allowed {
-            for state in states {
-                let result = check_ticket_action(state, *action);
-                assert_eq!(result.is_ok(), ok_states.contains(&state), "{action:?} on {state:?}");
-            }
-        }
-        let error = check_ticket_action(S::Done, A::Finish).expect_err("refused");
-        assert_eq!(error.to_string(), "cannot finish a ticket that is done");
-    }
-
-    #[test]
-    fn finishing_follows_the_route() {
-        let route = vec!["berkas".to_owned(), "wawancara".to_owned()];
-        assert_eq!(after_finish(&route, "berkas", None), AfterFinish::NextStage("wawancara".into()));
-        assert_eq!(after_finish(&route, "wawancara", None), AfterFinish::Done);
-        assert_eq!(after_finish(&route, "pengambilan", None), AfterFinish::Done);
-        assert_eq!(
-            after_finish(&route, "wawancara", Some("berkas")),
-            AfterFinish::NextStage("berkas".into())
-        );
-    }
-
-    #[test]
-    fn a_busy_counter_cannot_call_pause_or_close() {
-        assert_eq!(counter_after(CounterAction::Call, None), Ok(CounterState::Open));
-        assert_eq!(counter_after(CounterAction::Pause, None), Ok(CounterState::Paused));
-        assert_eq!(counter_after(CounterAction::Close, None), Ok(CounterState::Closed));
-        assert_eq!(counter_after(CounterAction::Open, Some("A001")), Ok(CounterState::Open));
-        for action in [CounterAction::Call, CounterAction::Pause, CounterAction::Close] {
-            assert!(matches!(counter_after(action, Some("A001")), Err(CounterRefusal::Busy(_))));
-        }
+    fn the_priority_run_counts_the_latest_priority_calls() {
+        assert_eq!(priority_run([true, true, false, true]), 2);
+        assert_eq!(priority_run([false, true]), 0);
+        assert_eq!(priority_run([]), 0);
+        assert_eq!((run_window(PriorityPolicy::Strict), run_window(PriorityPolicy::MaxInRow(2))), (0, 3));
     }
 }
