@@ -58,7 +58,6 @@ pub enum Outcome {
 pub struct WorkerHandle {
     jobs: async_mpsc::UnboundedSender<(u64, Job)>,
     outcomes: mpsc::Receiver<Outcome>,
-    next_seq: u64,
 }
 
 impl WorkerHandle {
@@ -75,17 +74,14 @@ impl WorkerHandle {
         if let Err(error) = spawned {
             tracing::error!(%error, "cannot start the worker thread");
         }
-        WorkerHandle { jobs, outcomes, next_seq: 1 }
+        WorkerHandle { jobs, outcomes }
     }
 
-    /// Sends a job; returns its sequence number.
-    pub fn send(&mut self, job: Job) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
+    /// Sends job `seq` (numbered by the [`crate::state::KioskState`] that asked for it).
+    pub fn send(&self, seq: u64, job: Job) {
         if self.jobs.send((seq, job)).is_err() {
             tracing::error!("the kiosk worker has stopped");
         }
-        seq
     }
 
     pub fn try_recv(&self) -> Option<Outcome> {

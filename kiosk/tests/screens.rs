@@ -4,7 +4,7 @@
 
 mod common;
 
-use antrian_kiosk::app::Screen;
+use antrian_kiosk::state::Screen;
 use antrian_kiosk::texts::{Lang, error_sentence};
 use antrian_proto::qr::{BookingClaim, QrSigner};
 use antrian_proto::{Client, ErrorCode, RefusalDetail};
@@ -64,7 +64,7 @@ async fn a_garbage_scan_says_the_code_is_invalid_and_issues_nothing() {
     }
     kiosk.key_press(eframe::egui::Key::Enter);
     kiosk.run_steps(5);
-    assert!(matches!(kiosk.state().screen, Screen::Welcome), "no check-in started");
+    assert!(matches!(kiosk.state().state.screen, Screen::Welcome), "no check-in started");
 }
 
 /// Shows the refusal for `qr` and checks its sentence in both languages.
@@ -206,8 +206,8 @@ async fn every_check_in_refusal_has_its_own_sentence_in_both_languages() {
     let code = refusal.error_code().expect("code");
     for (lang, word) in [(Lang::Id, "pendaftaran online"), (Lang::En, "online booking")] {
         let app = kiosk.state_mut();
-        app.lang = lang;
-        app.screen = Screen::Refused { code, detail: None, back: Box::new(Screen::WalkIn) };
+        app.state.lang = lang;
+        app.state.screen = Screen::Refused { code, detail: None, back: Box::new(Screen::WalkIn) };
         kiosk.run_steps(2);
         let sentence = error_sentence(lang, code, None);
         assert!(sentence.what.contains(word));
