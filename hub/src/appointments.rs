@@ -1,7 +1,7 @@
 //! Appointments made by admins — through the API, a CSV import or the demo — each with a
 //! booking code that is unguessable yet easy to type on a keypad and a booking QR signed with
 //! the hub's key. The NIK is kept only as a keyed hash plus its last four digits. (Bookings
-//! the applicants make themselves are [`crate::booking`].)
+//! the applicants make themselves are the `booking` module.)
 
 use antrian_proto::qr::BookingClaim;
 use antrian_proto::{Appointment, AppointmentState, ErrorCode, NewAppointment, RefusalDetail};

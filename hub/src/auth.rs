@@ -2,7 +2,7 @@
 //!
 //! - Tokens (sessions and devices) are 256 random bits, kept only as SHA-256 hashes, so the
 //!   database holds no secret that lets anyone in.
-//! - Sessions expire (`hub.session_hours`) and can be revoked (logout, [`crate::session`]);
+//! - Sessions expire (`hub.session_hours`) and can be revoked (logout, in `session`);
 //!   device tokens are revoked by name.
 
 use antrian_proto::Role;

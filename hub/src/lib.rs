@@ -18,17 +18,18 @@
 //!   [`throttle`]: login and booking-request limits; [`hub`]: the running hub that holds them.
 //! - Operations, each run in one store transaction: [`queue`] (check-in, staff actions,
 //!   views), [`appointments`], [`booking`], [`auth`] (users and devices), [`session`] (login),
-//!   [`summary`], [`report`] (figures, CSV, PDF), [`retention`] (no-show and personal-data
+//!   [`report`] (figures, CSV, PDF), [`summary`], [`retention`] (no-show and personal-data
 //!   sweeps).
 //! - Presentation: [`api`] (the axum router, role extractors, handlers, the SSE endpoint,
 //!   OpenAPI, the one mapping of errors to answers); [`pages`] (booking, confirmation and
 //!   ticket status pages) with [`confirmation`] (its content and PDF) and [`i18n`]; [`console`]
 //!   (the staff console) with [`charts`].
-//! - [`cli`]: the `antrian-hub` commands; [`demo`]: the demo office's seed data and simulated
-//!   day.
+//! - [`demo`]: the demo office's seed data and simulated day; [`cli`]: the `antrian-hub`
+//!   commands.
 //!
-//! [`serve`] takes an already-bound listener and a shutdown future, so tests run the real
-//! hub on `127.0.0.1:0`.
+//! [`router`] joins the API, the pages and the console into one application; [`serve`]
+//! takes an already-bound listener and a shutdown future, so tests run the real hub on
+//! `127.0.0.1:0`.
 
 pub mod api;
 pub mod appointments;
@@ -59,8 +60,37 @@ pub mod throttle;
 use std::future::Future;
 use std::sync::Arc;
 
-pub use api::router;
+use axum::Router;
+use axum::http::{HeaderValue, Request, header};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
 pub use hub::Hub;
+
+/// The whole HTTP application: the API, the applicant's pages and the staff console, with
+/// the headers every answer carries and one log line per request. Tests drive it with
+/// `oneshot`, or through [`serve`].
+pub fn router(hub: Arc<Hub>) -> Router {
+    api::routes()
+        .merge(pages::routes())
+        .merge(console::routes())
+        .fallback(|| async { api::ApiError::not_found("this address") })
+        .with_state(hub)
+        .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+            let headers = response.headers_mut();
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+            response
+        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}
 
 /// Serves the hub on `listener` until `shutdown` resolves, then lets open requests finish and
 /// ends the event streams.

@@ -1,5 +1,5 @@
 //! Today's figures for the supervisor page: per stage, waiting and the longest wait now,
-//! served, no-shows and the mean wait so far. (Full daily reports are [`crate::report`].)
+//! served, no-shows and the mean wait so far. (Full daily reports are the `report` module.)
 
 use antrian_proto::{StageSummary, SummaryResponse};
 

@@ -201,3 +201,42 @@ async fn changing_any_single_character_of_a_booking_qr_gives_invalid_qr() {
     // And the genuine text still works after all that.
     assert_eq!(kiosk.checkin_qr(&text).await.expect("genuine").ticket.number, "A001");
 }
+
+/// A state in the file that this hub cannot read (written by a newer version, or damaged) is
+/// answered as the hub's own error — never shown as some other state, and never acted on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stored_state_this_hub_cannot_read_is_an_error_not_another_state() {
+    let hub = TestHub::start().await;
+    let (kiosk, staff) = (hub.kiosk().await, hub.admin().await);
+    let ticket = kiosk.walkin("D", None).await.expect("walk-in");
+    let token = ticket.status_url.rsplit('/').next().expect("token").to_owned();
+    assert_eq!(hub.anonymous().status(&token).await.expect("status").number, "D001");
+
+    let path = hub.hub.store.path().to_owned();
+    let id = ticket.id.clone();
+    tokio::task::spawn_blocking(move || {
+        let conn = rusqlite::Connection::open(path).expect("open the database");
+        conn.execute("UPDATE tickets SET state = 'lost' WHERE id = ?1", [&id]).expect("damage a ticket");
+        conn.execute("UPDATE counters SET state = 'broken' WHERE id = '3'", []).expect("damage a counter");
+    })
+    .await
+    .expect("write");
+
+    let unreadable = |error: antrian_proto::ClientError| {
+        assert_eq!((error.code(), error.status()), (Some("internal"), Some(500)), "{error}");
+        assert!(!error.to_string().contains("cancelled"), "{error}");
+    };
+    unreadable(hub.anonymous().status(&token).await.expect_err("the ticket's state is unreadable"));
+    // The queue lists the states it knows; the unreadable ticket is not passed off as one.
+    let queue = staff.queue("kanim-jaksel").await.expect("queue");
+    let listed = queue.stages.iter().flat_map(|s| s.waiting.iter().chain(&s.serving)).chain(&queue.no_show);
+    assert!(listed.map(|t| &t.id).all(|id| id != &ticket.id), "{queue:?}");
+    unreadable(staff.ticket_action(&ticket.id, "cancel").await.expect_err("not acted on"));
+    unreadable(staff.counters("kanim-jaksel").await.expect_err("counter 3 is unreadable"));
+    unreadable(staff.call_next("3", None).await.expect_err("nor is it called to"));
+    // Nothing was changed by the refused requests: the rows are as they were damaged.
+    assert_eq!(count_in_file(&hub, "SELECT COUNT(*) FROM tickets WHERE state = 'lost'").await, 1);
+    assert_eq!(count_in_file(&hub, "SELECT COUNT(*) FROM counters WHERE state = 'broken'").await, 1);
+    // The rest of the office goes on.
+    assert_eq!(kiosk.walkin("D", None).await.expect("walk-in").number, "D002");
+}

@@ -1,7 +1,7 @@
 //! What the kiosk shows, as plain data, and the reducer that changes it. Every touch and scan
 //! is an [`Action`]; every report of the worker an [`Outcome`]. [`KioskState::act`] returns
 //! the job, if any, to hand to the worker. No egui and no I/O here, so the whole flow of the
-//! screens is tested on its own; [`crate::ui`] only draws this state and turns touches into
+//! screens is tested on its own; the `ui` module only draws this state and turns touches into
 //! actions.
 
 use antrian_proto::{ErrorCode, Office, RefusalDetail, ServiceInfo, Ticket};

@@ -77,7 +77,7 @@ impl WorkerHandle {
         WorkerHandle { jobs, outcomes }
     }
 
-    /// Sends job `seq` (numbered by the [`crate::state::KioskState`] that asked for it).
+    /// Sends job `seq` (numbered by the kiosk state that asked for it).
     pub fn send(&self, seq: u64, job: Job) {
         if self.jobs.send((seq, job)).is_err() {
             tracing::error!("the kiosk worker has stopped");

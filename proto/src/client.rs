@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
-use crate::events::{EventEnvelope, HubEvent};
+use crate::events::{BoardResponse, EventEnvelope, HubEvent};
 use crate::types::*;
 
 /// Why a call failed.

@@ -7,7 +7,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::types::{CounterState, TicketState};
+use crate::types::{BoardCounter, CounterState, TicketState, WaitingCount};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -47,6 +47,20 @@ pub struct CounterEvent {
     /// Number of the ticket at the counter, if any.
     pub ticket: Option<String>,
     pub ticket_id: Option<String>,
+}
+
+/// `GET /api/v1/offices/{office}/board`: what a display needs at start — then it follows the
+/// events after `last_event_id`. No names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoardResponse {
+    pub office_name: String,
+    pub counters: Vec<BoardCounter>,
+    /// Waiting tickets per stage id.
+    pub waiting: Vec<WaitingCount>,
+    /// Today's most recent calls, newest first.
+    pub recent: Vec<CalledEvent>,
+    pub last_event_id: u64,
 }
 
 /// One event of the log, by kind.

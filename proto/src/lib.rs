@@ -6,7 +6,8 @@
 //! ## Layout
 //! - [`types`]: the wire types of the hub's v1 API (`../shared/design/API.md`): tickets,
 //!   appointments, counters, requests, the error body and the error codes.
-//! - [`events`]: the live events streamed by `GET /api/v1/offices/{office}/events`.
+//! - [`events`]: the live events streamed by `GET /api/v1/offices/{office}/events`, and the
+//!   board a display starts from before following them.
 //! - [`calendar`]: Indonesian day and month names.
 //! - [`qr`]: the signed booking-QR text — its compact format, Ed25519 signing and offline
 //!   verification against a set of issuer keys (several, for rotation).
@@ -14,6 +15,8 @@
 //!   reconnects by itself and resumes after the last event it saw, so no call is ever missed.
 //! - [`pdf`] (feature `pdf`): drawing helpers for the printed documents (confirmation,
 //!   reports, queue tickets).
+//! - [`fonts`] (feature `egui`): the bold face the kiosk and the display draw with, and text
+//!   that shrinks to fit its panel instead of wrapping.
 
 pub mod calendar;
 pub mod events;
@@ -27,7 +30,7 @@ pub mod fonts;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 
-pub use events::{EventEnvelope, HubEvent};
+pub use events::{BoardResponse, EventEnvelope, HubEvent};
 pub use types::*;
 
 #[cfg(feature = "client")]

@@ -851,20 +851,6 @@ pub struct BoardCounter {
     pub ticket_id: Option<String>,
 }
 
-/// `GET /api/v1/offices/{office}/board`: what a display needs at start — then it follows the
-/// events after `last_event_id`. No names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BoardResponse {
-    pub office_name: String,
-    pub counters: Vec<BoardCounter>,
-    /// Waiting tickets per stage id.
-    pub waiting: Vec<WaitingCount>,
-    /// Today's most recent calls, newest first.
-    pub recent: Vec<crate::events::CalledEvent>,
-    pub last_event_id: u64,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingCount {

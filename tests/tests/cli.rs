@@ -155,3 +155,58 @@ async fn demo_prints_logins_and_tokens_that_work() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A data dir holds one office. Pointing a hub configured for another office at it (a copied
+/// config, a wrong `--data-dir`) is refused with a message naming both offices, and nothing in
+/// the data dir is changed; the office it belongs to goes on as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_dir_of_another_office_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (jaksel, bandung) = (dir.path().join("jaksel.toml"), dir.path().join("bandung.toml"));
+    let (_, config, _) = run_cli(&["default-config"], "");
+    std::fs::write(&jaksel, &config).expect("write jaksel.toml");
+    std::fs::write(&bandung, config.replacen("id = \"kanim-jaksel\"", "id = \"kanim-bandung\"", 1))
+        .expect("write bandung.toml");
+    let data = dir.path().join("data");
+    let (jaksel_s, bandung_s, data_s) =
+        (jaksel.to_str().expect("utf8"), bandung.to_str().expect("utf8"), data.to_str().expect("utf8"));
+    let (ok, token, err) = run_cli(
+        &[global(jaksel_s, data_s), vec!["device", "add", "kiosk-1", "--role", "kiosk"]].concat(),
+        "",
+    );
+    assert!(ok, "{err}");
+    let files = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("data dir")
+            .map(|e| e.expect("entry").path())
+            .map(|p| {
+                (
+                    p.file_name().expect("name").to_string_lossy().into_owned(),
+                    std::fs::read(&p).expect("read"),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = files(&data);
+
+    for command in
+        [vec!["device", "add", "kiosk-2", "--role", "kiosk"], vec!["serve", "--listen", "127.0.0.1:0"]]
+    {
+        let (ok, _, err) = run_cli(&[global(bandung_s, data_s), command.clone()].concat(), "");
+        assert!(!ok, "{command:?} must not start on another office's data");
+        assert!(
+            err.contains("kanim-jaksel") && err.contains("kanim-bandung") && err.contains("--data-dir"),
+            "the message names both offices and what to do: {err}"
+        );
+    }
+    assert_eq!(files(&data), before, "nothing in the data dir was changed");
+
+    let log = dir.path().join("hub.log");
+    let hub = RunningHub::start(&global(jaksel_s, data_s), &["--clock", "2026-11-25T09:05:00+07:00"], &log);
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(token.trim());
+    assert_eq!(kiosk.walkin("D", None).await.expect("the office's own hub works").number, "D001");
+    hub.kill();
+}

@@ -29,9 +29,6 @@ pub use error::{ApiError, ApiResult};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, Request, header};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -152,8 +149,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().1
 }
 
-/// The whole HTTP application.
-pub fn router(hub: Arc<Hub>) -> Router {
+/// The API's routes, with the OpenAPI document at `/api/v1/openapi.json`.
+pub fn routes() -> Router<Arc<Hub>> {
     let (api, doc) = api_router();
     let doc = Arc::new(doc);
     api.route(
@@ -162,24 +159,6 @@ pub fn router(hub: Arc<Hub>) -> Router {
             let doc = doc.clone();
             async move { axum::Json(doc.as_ref().clone()) }
         }),
-    )
-    .merge(crate::pages::routes())
-    .merge(crate::console::routes())
-    .fallback(|| async { ApiError::not_found("this address") })
-    .with_state(hub)
-    .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
-        let headers = response.headers_mut();
-        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
-        response
-    }))
-    .layer(
-        TraceLayer::new_for_http()
-            .make_span_with(|request: &Request<_>| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-            })
-            .on_request(())
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
     )
 }
 

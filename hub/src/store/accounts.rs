@@ -1,5 +1,5 @@
 //! Staff users, their sessions, and device tokens. Tokens are kept only as SHA-256 hashes and
-//! passwords as argon2id hashes (made in [`crate::auth`]), so the file holds no secret that
+//! passwords as argon2id hashes (made by the `auth` module), so the file holds no secret that
 //! lets anyone in.
 
 use antrian_proto::Role;
