@@ -1,7 +1,18 @@
 //! # antrian-e2e
 //!
-//! Helpers for end-to-end tests that run the real `antrian-hub` binary: build it once,
-//! run its CLI, start `serve` on `127.0.0.1:0` and read the bound address it prints, kill it.
+//! End-to-end tests that run the real `antrian-hub` binary, and their helpers.
+//!
+//! ## Layout
+//! - this file: build the binary once, run its CLI, start `serve` on `127.0.0.1:0` and read
+//!   the bound address it prints, kill it; the one "required or skipped" rule for system
+//!   tools.
+//! - [`faultfs`] (Linux): a pass-through FUSE file system whose every operation can be made
+//!   to fail, as a dying disk's do.
+//! - [`sim`]: a whole office day through the real hub at a fast clock, its invariants checked
+//!   from the event log; run by `src/bin/antrian-sim.rs` and by `tests/day.rs`.
+//! - `tests/`: the command line (`cli.rs`), SIGKILL mid-day (`crash.rs`), the simulated day
+//!   (`day.rs`), a display across hub restarts (`display_restart.rs`), full and unreadable
+//!   storage (`storage.rs`).
 
 #[cfg(target_os = "linux")]
 pub mod faultfs;
