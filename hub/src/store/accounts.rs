@@ -120,13 +120,7 @@ pub struct AccountsMut<'a> {
     read: Accounts<'a>,
 }
 
-impl<'a> std::ops::Deref for AccountsMut<'a> {
-    type Target = Accounts<'a>;
-
-    fn deref(&self) -> &Accounts<'a> {
-        &self.read
-    }
-}
+reads_through!(AccountsMut => Accounts);
 
 impl<'a> AccountsMut<'a> {
     pub(super) fn new(conn: &'a Connection) -> Self {

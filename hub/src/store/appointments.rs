@@ -188,13 +188,7 @@ pub struct AppointmentsMut<'a> {
     read: Appointments<'a>,
 }
 
-impl<'a> std::ops::Deref for AppointmentsMut<'a> {
-    type Target = Appointments<'a>;
-
-    fn deref(&self) -> &Appointments<'a> {
-        &self.read
-    }
-}
+reads_through!(AppointmentsMut => Appointments);
 
 impl<'a> AppointmentsMut<'a> {
     pub(super) fn new(conn: &'a Connection) -> Self {

@@ -73,13 +73,7 @@ pub struct CountersMut<'a> {
     log: &'a mut Vec<WireEvent>,
 }
 
-impl<'a> std::ops::Deref for CountersMut<'a> {
-    type Target = Counters<'a>;
-
-    fn deref(&self) -> &Counters<'a> {
-        &self.read
-    }
-}
+reads_through!(CountersMut => Counters);
 
 impl<'a> CountersMut<'a> {
     pub(super) fn new(conn: &'a Connection, log: &'a mut Vec<WireEvent>) -> Self {

@@ -32,13 +32,7 @@ pub struct IdempotencyMut<'a> {
     read: Idempotency<'a>,
 }
 
-impl<'a> std::ops::Deref for IdempotencyMut<'a> {
-    type Target = Idempotency<'a>;
-
-    fn deref(&self) -> &Idempotency<'a> {
-        &self.read
-    }
-}
+reads_through!(IdempotencyMut => Idempotency);
 
 impl<'a> IdempotencyMut<'a> {
     pub(super) fn new(conn: &'a Connection) -> Self {

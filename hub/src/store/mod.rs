@@ -25,6 +25,20 @@
 //! [`Store::read`] runs on a small pool of read-only connections through `spawn_blocking`: no
 //! database call ever blocks an async worker thread.
 
+/// A write handle gives the read methods of its aggregate too (through `Deref`), so a write
+/// job reads with the same calls as a read job — but only a write handle can write.
+macro_rules! reads_through {
+    ($writes:ident => $reads:ident) => {
+        impl<'a> std::ops::Deref for $writes<'a> {
+            type Target = $reads<'a>;
+
+            fn deref(&self) -> &$reads<'a> {
+                &self.read
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod appointments;
 pub mod counters;

@@ -153,14 +153,19 @@ mod tests {
 
     /// A database of the previous version (one office, a day's tickets and events) keeps
     /// everything through migration 003, and event ids go on from where they were.
-    #[test]
-    fn a_one_office_database_of_version_2_keeps_its_data() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join(DB_FILE);
-        let mut conn = open_connection(&path, false).expect("open");
+    /// A database as version 2 of the schema left it.
+    fn version_2(dir: &tempfile::TempDir) -> Connection {
+        let conn = open_connection(&dir.path().join(DB_FILE), false).expect("open");
         conn.execute_batch(MIGRATIONS[0].sql).expect("001");
         conn.execute_batch(MIGRATIONS[1].sql).expect("002");
         conn.pragma_update(None, "user_version", 2).expect("version 2");
+        conn
+    }
+
+    #[test]
+    fn a_one_office_database_of_version_2_keeps_its_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = version_2(&dir);
         conn.execute_batch(
             "INSERT INTO appointments (booking_code, office, service, date, slot, name, nik_hash, nik_last4, state, qr, source, created_at, updated_at)
                VALUES ('K7PQ3M9XWZ', 'kanim-jaksel', 'A', '2026-11-25', '09:00', 'Budi', x'00', '8901', 'checked_in', 'qr', 'api', 1, 1);
@@ -202,11 +207,7 @@ mod tests {
     #[test]
     fn a_database_holding_two_offices_is_not_migrated() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join(DB_FILE);
-        let mut conn = open_connection(&path, false).expect("open");
-        conn.execute_batch(MIGRATIONS[0].sql).expect("001");
-        conn.execute_batch(MIGRATIONS[1].sql).expect("002");
-        conn.pragma_update(None, "user_version", 2).expect("version 2");
+        let mut conn = version_2(&dir);
         conn.execute_batch(
             "INSERT INTO events (office, at, kind, data) VALUES ('kanim-jaksel', 5, 'ticket', '{}'), ('kanim-bandung', 6, 'ticket', '{}');",
         )

@@ -292,13 +292,7 @@ pub struct TicketsMut<'a> {
     log: &'a mut Vec<WireEvent>,
 }
 
-impl<'a> std::ops::Deref for TicketsMut<'a> {
-    type Target = Tickets<'a>;
-
-    fn deref(&self) -> &Tickets<'a> {
-        &self.read
-    }
-}
+reads_through!(TicketsMut => Tickets);
 
 impl<'a> TicketsMut<'a> {
     pub(super) fn new(conn: &'a Connection, log: &'a mut Vec<WireEvent>) -> Self {
