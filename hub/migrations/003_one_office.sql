@@ -1,6 +1,7 @@
 -- One office per data dir (issue 12): the office's id is kept once, in meta, and no table
 -- carries an office column. Counters keep their display name, so the events the store
--- writes carry it. Repeated requests keep only their answer (the API derives the status).
+-- writes carry it. Repeated requests keep their answer and what was asked (the API derives the
+-- status from the answer; an id reused for another request is refused).
 -- (The Rust side refused a file holding several offices before this runs, and stamped the
 -- office found in it.)
 
@@ -61,3 +62,4 @@ ALTER TABLE queue_counts_new RENAME TO queue_counts;
 ALTER TABLE counters ADD COLUMN name TEXT NOT NULL DEFAULT '';
 
 ALTER TABLE idempotency DROP COLUMN status;
+ALTER TABLE idempotency ADD COLUMN request TEXT NOT NULL DEFAULT '';    -- e.g. checkin, ticket:finish

@@ -11,7 +11,7 @@ use crate::config::Service;
 use crate::error::{Error, Refusal, Result};
 use crate::office::Office;
 use crate::secrets::Secrets;
-use crate::store::appointments::{AppointmentRow, NewAppointment as NewRow};
+use crate::store::appointments::{AppointmentRow, NewAppointmentRow};
 use crate::store::{Read, Write};
 
 /// The API's view of a stored appointment.
@@ -126,7 +126,7 @@ pub(crate) fn create_one(
         date: item.date,
         slot: slot.start,
     };
-    let row = NewRow {
+    let row = NewAppointmentRow {
         qr: keys.signer.sign(&claim).map_err(Error::internal)?,
         booking_code,
         service: service.id.clone(),

@@ -58,7 +58,7 @@ impl Hub {
         let config = Arc::new(config);
         let secrets = Arc::new(secrets);
         Ok(Arc::new(Hub {
-            office: Office::new(config.clone(), clock.clone(), secrets.clone()),
+            office: Office::new(config.clone(), clock.clone(), secrets.status_key()),
             logins: LoginThrottle::new(config.hub.login_free_failures),
             bookings: RateLimiter::default(),
             config,

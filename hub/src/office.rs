@@ -1,7 +1,8 @@
 //! [`Office`]: what an operation needs to know about the office it serves — its configuration,
-//! its clock, and where the links on its tickets point — and nothing else of the hub (no
-//! storage handle, no keys that sign, no request throttles). Operations take it beside the
-//! store transaction they run in.
+//! its clock, and where the links on its tickets point (with the key of those links) — and
+//! nothing else of the hub: no storage handle, no key that signs bookings or hashes NIKs, no
+//! request throttles. Operations take it beside the store transaction they run in; the few
+//! that sign a booking QR or hash a NIK are given the hub's keys as well.
 
 use std::sync::{Arc, RwLock};
 
@@ -10,7 +11,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::{ArrivalWindow, PriorityPolicy, SlotTimes};
-use crate::secrets::Secrets;
+use crate::secrets::StatusKey;
 use crate::store::Stamp;
 
 #[derive(Clone)]
@@ -18,7 +19,7 @@ pub struct Office {
     pub config: Arc<Config>,
     pub clock: Clock,
     public_url: Arc<RwLock<String>>,
-    secrets: Arc<Secrets>,
+    status_key: StatusKey,
 }
 
 impl std::fmt::Debug for Office {
@@ -28,9 +29,9 @@ impl std::fmt::Debug for Office {
 }
 
 impl Office {
-    pub fn new(config: Arc<Config>, clock: Clock, secrets: Arc<Secrets>) -> Office {
+    pub fn new(config: Arc<Config>, clock: Clock, status_key: StatusKey) -> Office {
         let public_url = config.hub.public_url.trim_end_matches('/').to_owned();
-        Office { config, clock, public_url: Arc::new(RwLock::new(public_url)), secrets }
+        Office { config, clock, public_url: Arc::new(RwLock::new(public_url)), status_key }
     }
 
     /// The office's id, e.g. `kanim-jaksel`.
@@ -96,6 +97,6 @@ impl Office {
 
     /// The live status page of a ticket: the link in the QR code of the printed ticket.
     pub fn status_url(&self, ticket_id: &str) -> String {
-        format!("{}/t/{}", self.public_url(), self.secrets.status_token(ticket_id))
+        format!("{}/t/{}", self.public_url(), self.status_key.token(ticket_id))
     }
 }

@@ -24,8 +24,41 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Secrets {
     pub signer: QrSigner,
     nik_key: [u8; 32],
-    status_key: [u8; 32],
+    status_key: StatusKey,
     csrf_key: [u8; 32],
+}
+
+/// The key of the tickets' status links, alone: what a ticket's view needs, without the keys
+/// that sign bookings or hash NIKs.
+#[derive(Clone)]
+pub struct StatusKey([u8; 32]);
+
+impl std::fmt::Debug for StatusKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatusKey(..)")
+    }
+}
+
+impl StatusKey {
+    /// The unguessable token of a ticket's status page: the ticket id and 80 bits of MAC.
+    pub fn token(&self, ticket_id: &str) -> String {
+        format!("{ticket_id}-{}", self.mac(ticket_id))
+    }
+
+    /// The ticket id a status token is for, if the token is genuine.
+    pub fn check(&self, token: &str) -> Option<String> {
+        let (id, given) = token.rsplit_once('-')?;
+        let expected = self.mac(id);
+        // Constant-time comparison.
+        let same = given.len() == expected.len()
+            && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        same.then(|| id.to_owned())
+    }
+
+    fn mac(&self, ticket_id: &str) -> String {
+        let digest = mac(&self.0, ticket_id.as_bytes());
+        data_encoding::BASE32_NOPAD.encode(&digest[..10]).to_ascii_lowercase()
+    }
 }
 
 impl Secrets {
@@ -41,7 +74,7 @@ impl Secrets {
         Secrets {
             signer: QrSigner::from_secret_bytes(signing),
             nik_key: derive(master, b"antrian nik hash v1"),
-            status_key: derive(master, b"antrian status token v1"),
+            status_key: StatusKey(derive(master, b"antrian status token v1")),
             csrf_key: derive(master, b"antrian csrf v1"),
         }
     }
@@ -53,17 +86,17 @@ impl Secrets {
 
     /// The unguessable token of a ticket's status page: the ticket id and 80 bits of MAC.
     pub fn status_token(&self, ticket_id: &str) -> String {
-        format!("{ticket_id}-{}", self.status_mac(ticket_id))
+        self.status_key.token(ticket_id)
     }
 
     /// The ticket id a status token is for, if the token is genuine.
     pub fn check_status_token(&self, token: &str) -> Option<String> {
-        let (id, given) = token.rsplit_once('-')?;
-        let expected = self.status_mac(id);
-        // Constant-time comparison.
-        let same = given.len() == expected.len()
-            && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        same.then(|| id.to_owned())
+        self.status_key.check(token)
+    }
+
+    /// The status-link key alone, for the office context.
+    pub fn status_key(&self) -> StatusKey {
+        self.status_key.clone()
     }
 
     /// The anti-CSRF token that goes with a browser session: pages put it in a header of every
@@ -78,11 +111,6 @@ impl Secrets {
         let expected = self.csrf_token(session_token);
         given.len() == expected.len()
             && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-    }
-
-    fn status_mac(&self, ticket_id: &str) -> String {
-        let digest = mac(&self.status_key, ticket_id.as_bytes());
-        data_encoding::BASE32_NOPAD.encode(&digest[..10]).to_ascii_lowercase()
     }
 }
 

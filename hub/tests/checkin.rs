@@ -223,3 +223,21 @@ async fn numbers_start_again_at_001_the_next_day() {
     assert_eq!(next_day.number, "D001");
     assert!(next_day.id.starts_with("20261126-"));
 }
+
+/// A `request_id` stands for one request: used again for another one (another service, by a
+/// buggy client) it is refused and does nothing, rather than answered with the first result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_id_reused_for_another_request_is_refused_and_does_nothing() {
+    let hub = TestHub::start().await;
+    let kiosk = hub.kiosk().await;
+    let first = kiosk.walkin("D", Some("kiosk-1-req-7")).await.expect("walk-in");
+    let reused = kiosk.walkin("C", Some("kiosk-1-req-7")).await.expect_err("another service, the same id");
+    assert_eq!((reused.code(), reused.status()), (Some("invalid_request"), Some(422)));
+    assert!(reused.to_string().contains("kiosk-1-req-7"), "{reused}");
+    assert_eq!(
+        kiosk.walkin("C", None).await.expect("walk-in").number,
+        "C001",
+        "the refused request issued nothing"
+    );
+    assert_eq!(kiosk.walkin("D", Some("kiosk-1-req-7")).await.expect("the same request again").id, first.id);
+}

@@ -141,12 +141,22 @@ impl Client {
                 .map_err(|e| ClientError::Unexpected(format!("{e}")));
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(body) => Err(ClientError::Api {
-                status: status.as_u16(),
-                code: body.error.code,
-                message: body.error.message,
-                detail: body.error.detail,
-            }),
+            Ok(body) => {
+                let mut message = body.error.message;
+                if body.error.code == ErrorCode::Unknown {
+                    // Keep a newer hub's code for the log.
+                    let raw = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+                    if let Some(code) = raw.as_ref().and_then(|v| v["error"]["code"].as_str()) {
+                        message = format!("[{code}] {message}");
+                    }
+                }
+                Err(ClientError::Api {
+                    status: status.as_u16(),
+                    code: body.error.code,
+                    message,
+                    detail: body.error.detail,
+                })
+            }
             Err(_) => Err(ClientError::Unexpected(format!(
                 "{status}: {}",
                 String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>()

@@ -208,9 +208,17 @@ pub struct ErrorDetail {
     pub code: ErrorCode,
     /// English text for logs and staff; devices show their own translated sentence per code.
     pub message: String,
-    /// What the refusal is about, for the device's sentence (see [`RefusalDetail`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What the refusal is about, for the device's sentence (see [`RefusalDetail`]). A detail
+    /// this build cannot read is left out rather than failing the whole answer.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_detail")]
     pub detail: Option<RefusalDetail>,
+}
+
+fn lenient_detail<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<RefusalDetail>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// What a refusal is about, so that a device can say it in its own words ("your appointment
@@ -877,6 +885,12 @@ mod tests {
         .expect("an answer with an unknown code and field is still read");
         assert_eq!(body.error.code, ErrorCode::Unknown);
         assert_eq!(body.error.detail.and_then(|d| d.office).as_deref(), Some("kanim-jaksel"));
+        // A detail field of another type: the refusal is still read, without its detail.
+        let body: ErrorBody = serde_json::from_str(
+            r#"{"error":{"code":"too_early","message":"opens at 12:00","detail":{"from":1764050400}}}"#,
+        )
+        .expect("an answer with a detail of another shape is still read");
+        assert_eq!((body.error.code, body.error.detail), (ErrorCode::TooEarly, None));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! The booking rules that the office hub (`antrian-hub`) and the national service
 //! (`antrian-central`) both apply, written once (CENTRAL.md: "rules that both apply live once,
-//! in pure code both call"). Nothing here does I/O or reads a clock: the caller loads what a
+//! in pure code both call"). Nothing here reads a clock, a file or a database (only a new
+//! booking code draws on the operating system's random generator): the caller loads what a
 //! decision needs (today's date, the places already taken, the applicant's other bookings),
 //! asks, and stores the answer in the same transaction.
 //!

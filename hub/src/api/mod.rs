@@ -137,7 +137,7 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::add_user))
         .routes(routes!(staff::summary))
         .routes(routes!(staff::daily_report))
-        .routes(routes!(staff::board));
+        .routes(routes!(office::board));
     let (router, mut doc) = router.split_for_parts();
     // The paths exist only now: the common answers are added to them here.
     CommonAnswers.modify(&mut doc);

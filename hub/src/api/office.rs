@@ -1,5 +1,6 @@
-//! The office's public face: health, the office with its services and counters, admins'
-//! appointments, and a ticket's live status for whoever holds its token.
+//! The office's face to everyone: health, the office with its services and counters, admins'
+//! appointments, a ticket's live status for whoever holds its token, and the board a
+//! waiting-room display starts from.
 
 use std::sync::Arc;
 
@@ -8,8 +9,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+use super::check_office;
 use super::error::{ApiError, ApiResult};
-use super::extract::{Admin, ApiJson};
+use super::extract::{self, Admin, ApiJson};
 use crate::appointments;
 use crate::hub::Hub;
 use crate::queue;
@@ -110,4 +112,22 @@ pub async fn status(State(hub): HubState, Path(token): Path<String>) -> ApiResul
         office: hub.config.office.id.clone(),
         office_name: hub.config.office.name.clone(),
     }))
+}
+
+/// What a waiting-room display shows at start (display or staff); then it follows the events
+/// after `last_event_id`.
+#[utoipa::path(get, path = "/api/v1/offices/{office}/board", params(("office" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = BoardResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn board(
+    State(hub): HubState,
+    headers: axum::http::HeaderMap,
+    Path(office): Path<String>,
+) -> ApiResult<Json<BoardResponse>> {
+    check_office(&hub, &office)?;
+    let caller = extract::caller_of(&hub, &headers).await?.ok_or_else(ApiError::unauthorized)?;
+    if !(caller.role == Role::Display || caller.role.satisfies(Role::Staff)) {
+        return Err(ApiError::forbidden());
+    }
+    let office = hub.office.clone();
+    Ok(Json(hub.store.read(move |r| crate::queue::views::board(r, &office)).await?))
 }

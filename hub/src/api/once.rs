@@ -1,7 +1,9 @@
 //! Mutating device and staff requests may carry a `request_id` (API.md): the same id from the
 //! same caller returns the first answer again instead of acting twice. The answer is looked up
 //! and, after acting, remembered in the same store transaction as the action itself, so a
-//! retry after a lost answer can never act a second time.
+//! retry after a lost answer can never act a second time. An id already used for a different
+//! request (another endpoint, another ticket or counter) is refused, not answered with
+//! someone else's result.
 
 use std::sync::Arc;
 
@@ -16,8 +18,14 @@ use crate::office::Office;
 use crate::store::Write;
 
 /// Runs `job` once per (caller, request_id) and gives its typed answer; a repeated request
-/// gets the first answer back.
-pub async fn once<T, F>(hub: &Arc<Hub>, caller: &Caller, request_id: Option<String>, job: F) -> ApiResult<T>
+/// gets the first answer back. `request` names what is asked (e.g. `ticket:finish:20261125-A001`).
+pub async fn once<T, F>(
+    hub: &Arc<Hub>,
+    caller: &Caller,
+    request_id: Option<String>,
+    request: String,
+    job: F,
+) -> ApiResult<T>
 where
     T: Serialize + DeserializeOwned + Send + 'static,
     F: FnOnce(&mut Write<'_>, &Office, i64) -> Result<T> + Send + 'static,
@@ -34,14 +42,22 @@ where
         .write(move |tx| {
             let now = office.clock.now_ms();
             if let Some(id) = &request_id
-                && let Some(first) = tx.read().idempotency().answer(&key, id)?
+                && let Some((asked, first)) = tx.read().idempotency().answer(&key, id)?
             {
-                return serde_json::from_str(&first).map_err(Error::internal);
+                let reused = || {
+                    Error::invalid(format!(
+                        "request_id {id:?} was already used for another request; send a new one"
+                    ))
+                };
+                if !asked.is_empty() && asked != request {
+                    return Err(reused());
+                }
+                return serde_json::from_str(&first).map_err(|_| reused());
             }
             let answer = job(tx, &office, now)?;
             if let Some(id) = &request_id {
                 let text = serde_json::to_string(&answer).map_err(Error::internal)?;
-                tx.idempotency().remember(&key, id, &text, now)?;
+                tx.idempotency().remember(&key, id, &request, &text, now)?;
             }
             Ok(answer)
         })

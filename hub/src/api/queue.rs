@@ -52,7 +52,11 @@ pub async fn checkin(
         }
         _ => return Err(ApiError::invalid("send either qr, or booking_code and nik_last4")),
     };
-    let answer = once(&hub, &kiosk.caller, request.request_id, move |tx, office, now| {
+    let asked = match &target {
+        CheckinTarget::Qr(claim) => format!("checkin:{}", claim.booking_code),
+        CheckinTarget::Code { code, .. } => format!("checkin:{}", antrian_rules::code::normalize(code)),
+    };
+    let answer = once(&hub, &kiosk.caller, request.request_id, asked, move |tx, office, now| {
         queue::checkin(tx, office, now, target)
     })
     .await?;
@@ -69,7 +73,8 @@ pub async fn walkin(
     kiosk: Kiosk,
     ApiJson(request): ApiJson<WalkinRequest>,
 ) -> ApiResult<Response> {
-    let answer = once(&hub, &kiosk.caller, request.request_id, move |tx, office, now| {
+    let asked = format!("walkin:{}", request.service);
+    let answer = once(&hub, &kiosk.caller, request.request_id, asked, move |tx, office, now| {
         queue::walkin(tx, office, now, &request.service).map(|ticket| TicketResponse { ticket })
     })
     .await?;
@@ -114,7 +119,8 @@ pub async fn call_next(
     Path(counter): Path<String>,
     MaybeJson(request): MaybeJson<ActionRequest>,
 ) -> ApiResult<Response> {
-    let answer = once(&hub, &staff.caller, request.request_id, move |tx, office, now| {
+    let asked = format!("call-next:{counter}");
+    let answer = once(&hub, &staff.caller, request.request_id, asked, move |tx, office, now| {
         Ok(queue::call_next(tx, office, now, &counter)?.map(|ticket| TicketResponse { ticket }))
     })
     .await?;
@@ -135,7 +141,8 @@ pub async fn call_ticket(
     Path(counter): Path<String>,
     ApiJson(request): ApiJson<CallRequest>,
 ) -> ApiResult<Response> {
-    let answer = once(&hub, &staff.caller, request.request_id, move |tx, office, now| {
+    let asked = format!("call:{counter}:{}", request.ticket);
+    let answer = once(&hub, &staff.caller, request.request_id, asked, move |tx, office, now| {
         queue::call_ticket(tx, office, now, &counter, &request.ticket).map(|ticket| TicketResponse { ticket })
     })
     .await?;
@@ -149,7 +156,8 @@ async fn counter_action(
     request: ActionRequest,
     action: CounterAction,
 ) -> ApiResult<Response> {
-    let answer = once(&hub, &caller, request.request_id, move |tx, office, now| {
+    let asked = format!("counter:{counter}:{action:?}");
+    let answer = once(&hub, &caller, request.request_id, asked, move |tx, office, now| {
         queue::counter_op(tx, office, now, &counter, action).map(|counter| CounterResponse { counter })
     })
     .await?;
@@ -202,7 +210,8 @@ async fn ticket_action(
     request_id: Option<String>,
     op: TicketOp,
 ) -> ApiResult<Response> {
-    let answer = once(&hub, &caller, request_id, move |tx, office, now| {
+    let asked = format!("ticket:{ticket}:{op:?}");
+    let answer = once(&hub, &caller, request_id, asked, move |tx, office, now| {
         queue::ticket_op(tx, office, now, &ticket, op).map(|ticket| TicketResponse { ticket })
     })
     .await?;

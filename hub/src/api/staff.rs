@@ -1,5 +1,5 @@
 //! Staff accounts and supervision: login and logout, users and devices, today's summary,
-//! the daily report, and the board a waiting-room display starts from.
+//! and the daily report.
 
 use std::sync::Arc;
 
@@ -150,22 +150,4 @@ pub async fn daily_report(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-/// What a waiting-room display shows at start (display or staff); then it follows the events
-/// after `last_event_id`.
-#[utoipa::path(get, path = "/api/v1/offices/{office}/board", params(("office" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = BoardResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn board(
-    State(hub): HubState,
-    headers: axum::http::HeaderMap,
-    Path(office): Path<String>,
-) -> ApiResult<Json<BoardResponse>> {
-    check_office(&hub, &office)?;
-    let caller = extract::caller_of(&hub, &headers).await?.ok_or_else(ApiError::unauthorized)?;
-    if !(caller.role == Role::Display || caller.role.satisfies(Role::Staff)) {
-        return Err(ApiError::forbidden());
-    }
-    let office = hub.office.clone();
-    Ok(Json(hub.store.read(move |r| crate::queue::views::board(r, &office)).await?))
 }

@@ -110,7 +110,7 @@ pub fn counter_after(action: CounterAction, holding: Option<&str>) -> Result<Cou
     }
 }
 
-/// How a stage visit ended (one row per ticket and stage: the source of every statistic).
+/// How a stage visit ended (a visit: one time a ticket queued at a stage, until it left it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VisitOutcome {
     /// The last stage of the route was finished.

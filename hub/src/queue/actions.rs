@@ -4,7 +4,7 @@
 
 use antrian_proto::{CounterState, CounterStatus, Ticket};
 
-use super::{counter_row, holding_number, ticket_row, views};
+use super::{counter_row, holding_number, priority_run, ticket_row, views};
 use crate::engine::actions::{self, CounterAction, TicketFacts, TicketOp};
 use crate::engine::{Change, order};
 use crate::error::Result;
@@ -23,7 +23,7 @@ pub fn call_next(tx: &mut Write<'_>, office: &Office, now: i64, counter_id: &str
     actions::counter_after(CounterAction::Call, holding_number(tx.read(), &row)?.as_deref())?;
     let day = office.day_of(now);
     let heads = tx.read().tickets().heads(day, &counter.stages, counter_id)?;
-    let run = views::priority_run(tx.read(), office, &counter.stages, day)?;
+    let run = priority_run(tx.read(), office, &counter.stages, day)?;
     let Some(next) = order::next_for_counter(&heads, counter_id, &counter.stages, office.policy(), run)
     else {
         if row.state != CounterState::Open {

@@ -18,7 +18,10 @@ pub mod views;
 pub use actions::{call_next, call_ticket, counter_op, ticket_op};
 pub use checkin::{CheckinTarget, checkin, walkin};
 
+use chrono::NaiveDate;
+
 use crate::config::Counter;
+use crate::engine::order;
 use crate::error::{Error, Result};
 use crate::office::Office;
 use crate::store::Read;
@@ -42,4 +45,12 @@ fn counter_row<'o>(read: Read<'_>, office: &'o Office, id: &str) -> Result<(&'o 
 fn holding_number(read: Read<'_>, counter: &CounterRow) -> Result<Option<String>> {
     let Some(id) = &counter.ticket_id else { return Ok(None) };
     Ok(Some(read.tickets().get(id)?.map(|t| t.number).unwrap_or_else(|| id.clone())))
+}
+
+/// Priority tickets called in a row most recently at `stages` on `day` (what the engine's
+/// `MaxInRow` policy counts).
+fn priority_run(read: Read<'_>, office: &Office, stages: &[String], day: NaiveDate) -> Result<u32> {
+    let window = order::run_window(office.policy());
+    let latest = read.tickets().latest_call_priorities(stages, office.day_start_ms(day), window)?;
+    Ok(order::priority_run(latest))
 }

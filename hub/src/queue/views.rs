@@ -7,24 +7,12 @@ use antrian_proto::{
 };
 use chrono::NaiveDate;
 
-use super::{counter_row, ticket_row};
+use super::{counter_row, priority_run, ticket_row};
 use crate::engine::order;
 use crate::error::Result;
 use crate::office::Office;
 use crate::store::Read;
 use crate::store::tickets::TicketRow;
-
-/// Priority tickets called in a row most recently at `stages` on `day`.
-pub(super) fn priority_run(
-    read: Read<'_>,
-    office: &Office,
-    stages: &[String],
-    day: NaiveDate,
-) -> Result<u32> {
-    let window = order::run_window(office.policy());
-    let latest = read.tickets().latest_call_priorities(stages, office.day_start_ms(day), window)?;
-    Ok(order::priority_run(latest))
-}
 
 /// Mean recent service time at `stage`, in minutes (the stage's configured default until
 /// there is history).

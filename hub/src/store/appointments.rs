@@ -170,7 +170,7 @@ impl<'a> Appointments<'a> {
 
 /// A new appointment.
 #[derive(Debug, Clone)]
-pub struct NewAppointment {
+pub struct NewAppointmentRow {
     pub booking_code: String,
     pub service: String,
     pub date: NaiveDate,
@@ -200,7 +200,7 @@ impl<'a> AppointmentsMut<'a> {
     }
 
     /// Stores a new booking, in state booked.
-    pub fn insert(&mut self, new: &NewAppointment, now_ms: i64) -> StoreResult<()> {
+    pub fn insert(&mut self, new: &NewAppointmentRow, now_ms: i64) -> StoreResult<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO appointments (booking_code, service, date, slot, name, nik_hash, nik_last4, state, qr,

@@ -17,12 +17,13 @@ impl<'a> Idempotency<'a> {
         Idempotency { conn }
     }
 
-    /// The answer (JSON) given to `caller`'s request `request_id`, if any.
-    pub fn answer(&self, caller: &str, request_id: &str) -> StoreResult<Option<String>> {
+    /// What `caller`'s request `request_id` asked for and the answer (JSON) it was given, if
+    /// any. (Answers kept by an older hub have an empty `request`.)
+    pub fn answer(&self, caller: &str, request_id: &str) -> StoreResult<Option<(String, String)>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT body FROM idempotency WHERE caller = ?1 AND request_id = ?2")?
-            .query_row(params![caller, request_id], |r| r.get(0))
+            .prepare_cached("SELECT request, body FROM idempotency WHERE caller = ?1 AND request_id = ?2")?
+            .query_row(params![caller, request_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
 }
@@ -39,11 +40,21 @@ impl<'a> IdempotencyMut<'a> {
         IdempotencyMut { read: Idempotency::new(conn) }
     }
 
-    pub fn remember(&mut self, caller: &str, request_id: &str, answer: &str, now: i64) -> StoreResult<()> {
+    /// Keeps the `answer` to `caller`'s `request_id`, which asked for `request`.
+    pub fn remember(
+        &mut self,
+        caller: &str,
+        request_id: &str,
+        request: &str,
+        answer: &str,
+        now: i64,
+    ) -> StoreResult<()> {
         self.read
             .conn
-            .prepare_cached("INSERT INTO idempotency (caller, request_id, body, at) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![caller, request_id, answer, now])?;
+            .prepare_cached(
+                "INSERT INTO idempotency (caller, request_id, request, body, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![caller, request_id, request, answer, now])?;
         Ok(())
     }
 

@@ -95,15 +95,23 @@ pub fn schema_version() -> usize {
     MIGRATIONS.len()
 }
 
-/// Before migration 003: a file may hold one office only; that office is stamped in `meta`.
-fn stamp_the_one_office(conn: &Connection) -> StoreResult<()> {
+/// The offices whose rows a file of schema version 1 or 2 holds (those versions kept an office
+/// column on tickets, appointments and events).
+fn offices_in_rows(conn: &Connection) -> StoreResult<Vec<String>> {
     let mut statement = conn.prepare(
         "SELECT office FROM appointments UNION SELECT office FROM tickets UNION SELECT office FROM events ORDER BY 1",
     )?;
-    let offices: Vec<String> = statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let offices = statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(offices)
+}
+
+/// Before migration 003: a file may hold one office only; that office is stamped in `meta`.
+fn stamp_the_one_office(conn: &Connection) -> StoreResult<()> {
+    let offices = offices_in_rows(conn)?;
     if offices.len() > 1 {
         return Err(StoreError::Failed(format!(
-            "this database holds several offices ({}); a hub keeps one office per data dir: export each office's data first",
+            "this database holds several offices ({}); this hub keeps one office per data dir and cannot \
+             split it: give each office a new data dir and import its appointments there (antrian-hub import)",
             offices.join(", ")
         )));
     }
@@ -114,6 +122,25 @@ fn stamp_the_one_office(conn: &Connection) -> StoreResult<()> {
         conn.execute("INSERT INTO meta (key, value) VALUES ('office', ?1)", params![office])?;
     }
     Ok(())
+}
+
+/// Refuses a file that belongs to another office than `office`, before anything in it is
+/// changed — whatever schema version it has.
+pub fn check_office(conn: &Connection, office: &str) -> StoreResult<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let stored: Vec<String> = match version {
+        0 => Vec::new(),
+        1 | 2 => offices_in_rows(conn)?,
+        _ => conn
+            .query_row("SELECT value FROM meta WHERE key = 'office'", [], |r| r.get(0))
+            .optional()?
+            .into_iter()
+            .collect(),
+    };
+    match stored.iter().find(|s| *s != office) {
+        Some(other) => Err(StoreError::OtherOffice { stored: other.clone(), configured: office.to_owned() }),
+        None => Ok(()),
+    }
 }
 
 /// Stamps a new data dir with `office`; refuses one that belongs to another office.
@@ -151,8 +178,6 @@ mod tests {
         assert_eq!(keys, 1, "foreign keys are back on after migrating");
     }
 
-    /// A database of the previous version (one office, a day's tickets and events) keeps
-    /// everything through migration 003, and event ids go on from where they were.
     /// A database as version 2 of the schema left it.
     fn version_2(dir: &tempfile::TempDir) -> Connection {
         let conn = open_connection(&dir.path().join(DB_FILE), false).expect("open");
@@ -162,6 +187,8 @@ mod tests {
         conn
     }
 
+    /// A database of the previous version (one office, a day's tickets and events) keeps
+    /// everything through migration 003, and event ids go on from where they were.
     #[test]
     fn a_one_office_database_of_version_2_keeps_its_data() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -179,6 +206,17 @@ mod tests {
              INSERT INTO idempotency (caller, request_id, status, body, at) VALUES ('device:1', 'r1', 201, '{}', 5);",
         )
         .expect("version 2 data");
+        assert_eq!(
+            check_office(&conn, "kanim-bandung"),
+            Err(StoreError::OtherOffice {
+                stored: "kanim-jaksel".into(),
+                configured: "kanim-bandung".into()
+            }),
+            "another office's hub is refused before the file is migrated"
+        );
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(version, 2, "and nothing was changed");
+        check_office(&conn, "kanim-jaksel").expect("its own office");
         migrate(&mut conn).expect("migrate");
         claim_office(&conn, "kanim-jaksel").expect("the office found in the file is this one");
         assert_eq!(

@@ -1,5 +1,5 @@
-//! Tickets, their stage visits (one row per ticket and stage, the source of every
-//! statistic) and the waiting counts per stage and class kept beside them.
+//! Tickets, their stage visits (one row each time a ticket queues at a stage: the source of
+//! every statistic) and the waiting counts per stage and class kept beside them.
 //!
 //! Reads give what the engine's decisions need. Writes are [`TicketsMut::issue`] and
 //! [`TicketsMut::apply`]: each writes the ticket, its visit, the waiting counts, the counter

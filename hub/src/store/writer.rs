@@ -83,6 +83,7 @@ impl Store {
         }
         let path = data_dir.join(schema::DB_FILE);
         let mut conn = schema::open_connection(&path, false)?;
+        schema::check_office(&conn, office)?;
         schema::migrate(&mut conn)?;
         schema::claim_office(&conn, office)?;
         let (tx, rx) = mpsc::channel::<Job>();
@@ -224,7 +225,8 @@ fn writer_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>, publisher: broad
             }
             Err(error) => {
                 let error = StoreError::from(error);
-                tracing::error!(%error, jobs = completions.len(), "a shared commit failed; its jobs are refused");
+                // Each job's caller logs the error where it is answered.
+                tracing::debug!(%error, jobs = completions.len(), "a shared commit failed; its jobs are refused");
                 for completion in completions {
                     completion(Err(error.clone()));
                 }
