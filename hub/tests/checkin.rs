@@ -224,20 +224,32 @@ async fn numbers_start_again_at_001_the_next_day() {
     assert!(next_day.id.starts_with("20261126-"));
 }
 
-/// A `request_id` stands for one request: used again for another one (another service, by a
-/// buggy client) it is refused and does nothing, rather than answered with the first result.
+/// A `request_id` stands for one request (issue 18, item 8): used again for another one
+/// (another service, another action, by a buggy client) it is refused and does nothing,
+/// rather than answered with the first result.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_request_id_reused_for_another_request_is_refused_and_does_nothing() {
     let hub = TestHub::start().await;
-    let kiosk = hub.kiosk().await;
-    let first = kiosk.walkin("D", Some("kiosk-1-req-7")).await.expect("walk-in");
-    let reused = kiosk.walkin("C", Some("kiosk-1-req-7")).await.expect_err("another service, the same id");
-    assert_eq!((reused.code(), reused.status()), (Some("invalid_request"), Some(422)));
-    assert!(reused.to_string().contains("kiosk-1-req-7"), "{reused}");
+    let (kiosk, staff) = (hub.kiosk().await, hub.admin().await);
+    let conflict = |error: antrian_proto::ClientError| {
+        assert_eq!((error.code(), error.status()), (Some("idempotency_conflict"), Some(409)), "{error}");
+        assert!(error.to_string().contains("already used for another request"), "{error}");
+    };
+    let first = kiosk.walkin("C", Some("kiosk-1-req-7")).await.expect("walk-in");
+    conflict(kiosk.walkin("D", Some("kiosk-1-req-7")).await.expect_err("another service, the same id"));
     assert_eq!(
-        kiosk.walkin("C", None).await.expect("walk-in").number,
-        "C001",
+        kiosk.walkin("D", None).await.expect("walk-in").number,
+        "D001",
         "the refused request issued nothing"
     );
-    assert_eq!(kiosk.walkin("D", Some("kiosk-1-req-7")).await.expect("the same request again").id, first.id);
+    assert_eq!(kiosk.walkin("C", Some("kiosk-1-req-7")).await.expect("the same request again").id, first.id);
+
+    // Its neighbour: a staff action sent with the id of a call-next starts nothing.
+    let called = staff.call_next("8", Some("loket-8-click-1")).await.expect("call").expect("D001");
+    let start = staff.ticket_action_with(&called.id, "start", "loket-8-click-1").await;
+    conflict(start.expect_err("start with the call's id"));
+    let queue = staff.queue("kanim-jaksel").await.expect("queue");
+    let serving =
+        queue.stages.iter().flat_map(|s| &s.serving).find(|t| t.id == called.id).expect("at counter 8");
+    assert_eq!(serving.state, antrian_proto::TicketState::Called, "nothing was started");
 }

@@ -99,13 +99,15 @@ pub enum ErrorCode {
     RateLimited,
     Unavailable,
     Internal,
+    /// A `request_id` already used by the same caller for a different request.
+    IdempotencyConflict,
     /// A code this build does not know. Never sent by a hub.
     #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -129,6 +131,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::IdempotencyConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,6 +159,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::Unknown => "unknown",
         }
     }
@@ -180,7 +184,8 @@ impl ErrorCode {
             | ErrorCode::DuplicateBooking
             | ErrorCode::Closed
             | ErrorCode::CounterBusy
-            | ErrorCode::BookingLimit => 409,
+            | ErrorCode::BookingLimit
+            | ErrorCode::IdempotencyConflict => 409,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal | ErrorCode::Unknown => 500,

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use antrian_proto::ErrorCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -45,9 +46,10 @@ where
                 && let Some((asked, first)) = tx.read().idempotency().answer(&key, id)?
             {
                 let reused = || {
-                    Error::invalid(format!(
-                        "request_id {id:?} was already used for another request; send a new one"
-                    ))
+                    Error::refused(
+                        ErrorCode::IdempotencyConflict,
+                        format!("request_id {id:?} was already used for another request; send a new one"),
+                    )
                 };
                 if !asked.is_empty() && asked != request {
                     return Err(reused());
