@@ -158,7 +158,8 @@
   });
   var source = new EventSource("/api/v1/offices/" + office + "/events");
   source.onmessage = function () {};
-  ["called", "ticket", "waiting", "counter"].forEach(function (kind) {
+  // "reset": the hub's data was restored from a backup; what is shown is reloaded.
+  ["called", "ticket", "waiting", "counter", "reset"].forEach(function (kind) {
     source.addEventListener(kind, function () {
       clearTimeout(timer);
       timer = setTimeout(refresh, 100);

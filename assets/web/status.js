@@ -30,6 +30,8 @@
   source.addEventListener("ticket", function (e) { if (mine(e)) { refresh(); } });
   // Anyone called or leaving the queue moves this ticket up: refresh on queue changes too.
   source.addEventListener("waiting", refresh);
+  // The hub's data was restored from a backup: show the ticket as the hub has it now.
+  source.addEventListener("reset", refresh);
   source.onopen = function () { live.textContent = page.live; live.classList.remove("off"); refresh(); };
   source.onerror = function () { live.textContent = page.reconnecting; live.classList.add("off"); };
 })();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use antrian_display::announce::{self, Announcer, SystemSpeaker};
-use antrian_display::feed::{self, Shared};
+use antrian_display::feed::{self, Shared, StillHappening};
 use antrian_display::state::{DisplayState, Filter};
 use antrian_display::ui::{self, Theme};
 use antrian_display::words;
@@ -155,7 +155,8 @@ fn run_screen(path: &std::path::Path) -> anyhow::Result<()> {
     let config: Config = toml::from_str(&text).with_context(|| format!("in {}", path.display()))?;
     let filter = Filter { stages: config.stages.clone(), counters: config.counters.clone() };
     let shared = Arc::new(Mutex::new(Shared { state: DisplayState::new(filter), ..Default::default() }));
-    let announcer = config.voice.then(|| Announcer::start(SystemSpeaker::new()));
+    let announcer =
+        config.voice.then(|| Announcer::start(SystemSpeaker::new(), StillHappening(shared.clone())));
     let theme = if config.theme == "light" { Theme::Light } else { Theme::Dark };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -182,11 +183,7 @@ fn run_screen(path: &std::path::Path) -> anyhow::Result<()> {
                     feed_shared,
                     move |call| {
                         if let Some(announcer) = &announcer {
-                            announcer.announce(words::call_sentence(
-                                &call.number,
-                                &call.counter,
-                                &call.counter_name,
-                            ));
+                            announcer.announce(call.clone());
                         }
                     },
                     move || ctx.request_repaint(),

@@ -98,6 +98,14 @@ impl DisplayState {
         self.last_event_id = Some(board.last_event_id);
     }
 
+    /// Whether `call` is still being called: its counter shows its ticket (a ticket finished,
+    /// missed or moved since then has left the counter).
+    pub fn still_current(&self, call: &CalledEvent) -> bool {
+        self.counters
+            .get(&call.counter)
+            .is_some_and(|c| c.ticket_id.as_deref() == Some(call.ticket_id.as_str()))
+    }
+
     /// The stages to show counts for: the office's order, then any others seen in events.
     pub fn stage_order(&self) -> Vec<String> {
         let mut order = self.stages.clone();

@@ -82,7 +82,7 @@ async fn bench() {
                             received.fetch_add(1, Ordering::Relaxed);
                         }
                     }
-                    StreamItem::Disconnected(_) => {}
+                    StreamItem::Disconnected(_) | StreamItem::Reset { .. } => {}
                 }
             }
         });

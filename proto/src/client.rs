@@ -3,7 +3,8 @@
 //! [`Client::subscribe`] gives the live event stream as a channel fed by a background task
 //! that reconnects by itself (backing off up to 5 s) and resumes with `Last-Event-ID`, so
 //! the receiver sees every event exactly once and in order, however often the hub or the
-//! network goes away.
+//! network goes away — and, if the hub's log went back (a restore), a
+//! [`StreamItem::Reset`] saying to reload.
 
 use std::time::Duration;
 
@@ -69,6 +70,10 @@ pub enum StreamItem {
     Connected,
     /// One event, never delivered twice.
     Event(EventEnvelope),
+    /// The hub's log is behind what this subscription saw (its data was restored from a
+    /// backup): reload what you show (a display its board); events after `last_event_id`
+    /// follow.
+    Reset { last_event_id: u64 },
     /// The connection is gone; the subscription is reconnecting.
     Disconnected(String),
 }
@@ -400,6 +405,13 @@ impl Client {
                             Ok(Some(Err(e))) => break format!("stream broken: {e}"),
                             Ok(Some(Ok(event))) => {
                                 let Ok(id) = event.id.parse::<u64>() else { continue };
+                                if event.event == crate::events::RESET {
+                                    last = Some(id);
+                                    if tx.send(StreamItem::Reset { last_event_id: id }).await.is_err() {
+                                        return;
+                                    }
+                                    continue;
+                                }
                                 if last.is_some_and(|last| id <= last) {
                                     continue;
                                 }

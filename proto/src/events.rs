@@ -63,6 +63,11 @@ pub struct BoardResponse {
     pub last_event_id: u64,
 }
 
+/// The SSE kind that is not in the log: sent first to a client whose `Last-Event-ID` is ahead
+/// of the hub's log (the hub's data was restored from a backup). Its `id` and its data
+/// `{"last_event_id": n}` give the log's last id: reload what you show, then follow from there.
+pub const RESET: &str = "reset";
+
 /// One event of the log, by kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HubEvent {

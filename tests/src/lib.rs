@@ -189,3 +189,53 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// A TCP link to the hub that a test can cut, as a pulled cable or a dead switch does: while
+/// cut, open connections are dropped and new ones closed at once.
+pub struct Link {
+    pub url: String,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Link {
+    /// A link to the hub at `url` (`http://ADDR`).
+    pub async fn start(url: &str) -> Link {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let local = format!("http://{}", listener.local_addr().expect("addr"));
+        let target = url.trim_start_matches("http://").to_owned();
+        let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Default::default();
+        let (cut2, open2) = (cut.clone(), open.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if cut2.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection closes
+                }
+                let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else { continue };
+                let relay = tokio::spawn(async move {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                });
+                if let Ok(mut open) = open2.lock() {
+                    open.push(relay.abort_handle());
+                }
+            }
+        });
+        Link { url: local, cut, open }
+    }
+
+    /// Cuts the link: open connections are dropped, new ones refused, until [`Link::mend`].
+    pub fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut open) = self.open.lock() {
+            for relay in open.drain(..) {
+                relay.abort();
+            }
+        }
+    }
+
+    pub fn mend(&self) {
+        self.cut.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}

@@ -1,7 +1,10 @@
 //! `GET /api/v1/offices/{office}/events`: the event log as server-sent events.
 //!
 //! A client that sends `Last-Event-ID` (or `?since=`) first gets every event after that id
-//! from the database, then live ones. The live subscription is taken *before* the backlog is
+//! from the database, then live ones. A client that is *ahead* of the log — it saw ids the log
+//! no longer has, because the hub's data was restored from a backup — first gets a `reset`
+//! event carrying the log's last id: it must reload what it shows (a display its board) and
+//! follow on from there, instead of waiting for ids to catch up while calls go unseen. The live subscription is taken *before* the backlog is
 //! read and events are filtered by id, so nothing falls between the two and nothing comes
 //! twice. A subscriber too slow for the live channel is caught up from the database.
 
@@ -14,7 +17,7 @@ use antrian_proto::Role;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -39,7 +42,8 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(10);
 /// Live events of the office (display, staff, or a ticket's status token).
 #[utoipa::path(get, path = "/api/v1/offices/{office}/events", params(("office" = String, Path), EventsQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "text/event-stream of called, ticket, waiting and counter events", content_type = "text/event-stream"),
+    responses((status = 200, description = "text/event-stream of called, ticket, waiting and counter events; \
+        first a `reset` event (`{\"last_event_id\"}`) when the client's Last-Event-ID is ahead of the log (restored from a backup): reload, then follow", content_type = "text/event-stream"),
         (status = 401, body = antrian_proto::ErrorBody), (status = 403, body = antrian_proto::ErrorBody),
         (status = 404, body = antrian_proto::ErrorBody)))]
 pub async fn events(
@@ -63,18 +67,32 @@ pub async fn events(
     let since = last_event_id.or(query.since);
     // Subscribe first, then read: nothing can fall between the backlog and the live events.
     let live = hub.store.subscribe();
-    let start = match since {
-        Some(since) => since,
-        None => hub.store.read(|r| r.events().last_id()).await?,
+    let last_id = hub.store.read(|r| r.events().last_id()).await?;
+    let (start, reset) = match since {
+        Some(since) if since > last_id => {
+            tracing::warn!(
+                since,
+                last_id,
+                "a client is ahead of the event log (data restored from a backup?); told to reload"
+            );
+            (last_id, Some(last_id))
+        }
+        Some(since) => (since, None),
+        None => (last_id, None),
     };
     let shutdown = hub.shutdown_signal();
-    let state =
-        Subscription { hub, shutdown, live, last: start, backlog: VecDeque::new(), from_db: since.is_some() };
-    let stream = futures_util::stream::unfold(state, |mut s| async move {
+    let from_db = since.is_some() && reset.is_none();
+    let state = Subscription { hub, shutdown, live, last: start, backlog: VecDeque::new(), from_db };
+    let reset = reset.map(|last| {
+        let data = serde_json::json!({ "last_event_id": last }).to_string();
+        Ok(Event::default().id(last.to_string()).event(antrian_proto::events::RESET).data(data))
+    });
+    let events = futures_util::stream::unfold(state, |mut s| async move {
         let event = s.next().await?;
         let sse = Event::default().id(event.id.to_string()).event(event.kind).data(&*event.data);
         Some((Ok(sse), s))
     });
+    let stream = futures_util::stream::iter(reset).chain(events);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
