@@ -404,6 +404,7 @@ async fn report_page(
             "done",
             "no_shows",
             "cancelled",
+            "closed",
         ]),
         service_rows: report
             .services

@@ -1,5 +1,7 @@
-//! What the hub does on its own, every `booking.no_show_sweep_seconds`: applicants whose
-//! arrival window ended without a check-in become no-shows, and personal data older than
+//! What the hub does on its own, every `booking.no_show_sweep_seconds`: tickets an earlier day
+//! left open are closed (so no counter starts the day busy, and no status page still says
+//! "waiting"), applicants whose arrival window ended without a check-in become no-shows, and
+//! personal data older than
 //! `retention.personal_data_days` is removed — applicants' names and NIK hashes (the figures
 //! stay as they were), and the stored answers to repeated requests after a day (staff answers
 //! carry names). The database runs with `secure_delete`, and the log is checkpointed after a
@@ -7,11 +9,11 @@
 
 use std::sync::Arc;
 
-use crate::booking;
 use crate::error::Result;
 use crate::hub::Hub;
 use crate::office::Office;
 use crate::store::Write;
+use crate::{booking, queue};
 
 /// Removes the personal data of appointments older than `days`, and stored answers older
 /// than a day. Returns how many appointments were cleared.
@@ -28,6 +30,12 @@ pub async fn sweep(hub: Arc<Hub>) {
     let mut ticker = tokio::time::interval(period);
     loop {
         ticker.tick().await;
+        let office = hub.office.clone();
+        match hub.store.write(move |tx| queue::close_day(tx, &office, office.clock.now_ms())).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(closed, "tickets left open by an earlier day closed"),
+            Err(error) => tracing::warn!(%error, "closing the earlier day's tickets failed; will retry"),
+        }
         let office = hub.office.clone();
         match hub.store.write(move |tx| booking::mark_no_shows(tx, &office, office.clock.now_ms())).await {
             Ok(0) => {}

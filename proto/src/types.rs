@@ -428,6 +428,8 @@ pub enum TicketState {
     Done,
     NoShow,
     Cancelled,
+    /// The office's day ended before the ticket was finished: closed at the change of day.
+    Closed,
 }
 
 impl TicketState {
@@ -439,6 +441,7 @@ impl TicketState {
             TicketState::Done => "done",
             TicketState::NoShow => "no_show",
             TicketState::Cancelled => "cancelled",
+            TicketState::Closed => "closed",
         }
     }
 
@@ -450,6 +453,7 @@ impl TicketState {
             "done" => TicketState::Done,
             "no_show" => TicketState::NoShow,
             "cancelled" => TicketState::Cancelled,
+            "closed" => TicketState::Closed,
             _ => return None,
         })
     }
@@ -791,6 +795,9 @@ pub struct ServiceReport {
     pub done: u32,
     pub no_shows: u32,
     pub cancelled: u32,
+    /// Tickets still open when the day ended, closed at the change of day.
+    #[serde(default)]
+    pub closed: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -803,6 +810,9 @@ pub struct StageReport {
     pub served: u32,
     pub no_shows: u32,
     pub cancelled: u32,
+    /// Visits still open when the day ended.
+    #[serde(default)]
+    pub closed: u32,
     pub requeued: u32,
     /// From entering the queue to being called.
     pub waiting: DurationStats,

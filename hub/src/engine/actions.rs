@@ -122,6 +122,8 @@ pub enum VisitOutcome {
     /// Called, and did not come.
     NoShow,
     Cancelled,
+    /// Still open when the office's day ended.
+    DayClosed,
 }
 
 impl VisitOutcome {
@@ -132,11 +134,12 @@ impl VisitOutcome {
             VisitOutcome::Transferred => "transferred",
             VisitOutcome::NoShow => "no_show",
             VisitOutcome::Cancelled => "cancelled",
+            VisitOutcome::DayClosed => "day_closed",
         }
     }
 
     pub fn parse(text: &str) -> Option<VisitOutcome> {
-        [Self::Done, Self::NextStage, Self::Transferred, Self::NoShow, Self::Cancelled]
+        [Self::Done, Self::NextStage, Self::Transferred, Self::NoShow, Self::Cancelled, Self::DayClosed]
             .into_iter()
             .find(|o| o.as_str() == text)
     }
@@ -188,6 +191,9 @@ pub enum Change {
     Enqueue { stage: String, reserved_counter: Option<String>, requeued: bool, closing: Option<VisitOutcome> },
     /// Out of the queues (done, no-show, cancelled); the current visit ends with `closing`.
     Leave { state: TicketState, closing: Option<VisitOutcome> },
+    /// The office's day ended with the ticket still open (waiting, called or serving): it is
+    /// closed, its visit ends `day_closed`, and a counter that held it closes too.
+    CloseDay,
 }
 
 /// A ticket as the action rules see it.
@@ -337,7 +343,7 @@ mod tests {
     fn every_action_is_checked_against_every_state() {
         use TicketAction as A;
         use TicketState as S;
-        let states = [S::Waiting, S::Called, S::Serving, S::Done, S::NoShow, S::Cancelled];
+        let states = [S::Waiting, S::Called, S::Serving, S::Done, S::NoShow, S::Cancelled, S::Closed];
         let allowed: &[(A, &[S])] = &[
             (A::Call, &[S::Waiting]),
             (A::Recall, &[S::Called]),

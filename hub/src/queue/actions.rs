@@ -92,3 +92,16 @@ pub fn counter_op(
     }
     views::counter(tx.read(), office, counter_id)
 }
+
+/// Closes the tickets of earlier days that are still open (waiting, called or serving): the
+/// office's day has ended. Each gets the final state `closed` (its visit ends `day_closed`, so
+/// reports count it), and a counter that held one is closed and free for the new day. Returns
+/// how many were closed.
+pub fn close_day(tx: &mut Write<'_>, office: &Office, now: i64) -> Result<usize> {
+    let open = tx.read().tickets().open_before(office.day_of(now))?;
+    let (count, at) = (open.len(), office.stamp(now));
+    for mut ticket in open {
+        tx.tickets().apply(&mut ticket, Change::CloseDay, at)?;
+    }
+    Ok(count)
+}

@@ -40,7 +40,9 @@ pub fn checkin(
     let appointment = appointment.ok_or_else(|| {
         Error::refused(ErrorCode::UnknownBooking, "no booking with this code (and NIK digits) at this office")
     })?;
-    let existing = tx.read().tickets().of_booking(&appointment.booking_code)?;
+    // Its ticket of today, if it has one (a ticket of an earlier day is not printed again).
+    let existing =
+        tx.read().tickets().of_booking(&appointment.booking_code)?.filter(|t| t.day == office.day_of(now));
     let presented = Presented {
         state: appointment.state,
         date: appointment.date,

@@ -7,7 +7,7 @@
 //!
 //! - [`checkin`]: a booking checks in (or gets its ticket again), a walk-in ticket is issued.
 //! - [`actions`]: call next, call one ticket, the actions on a ticket, pause/open/close a
-//!   counter.
+//!   counter, and closing what the previous day left open.
 //! - [`views`]: a ticket with its place and estimated wait, today's queue, the counters, the
 //!   display board.
 
@@ -15,7 +15,7 @@ pub mod actions;
 pub mod checkin;
 pub mod views;
 
-pub use actions::{call_next, call_ticket, counter_op, ticket_op};
+pub use actions::{call_next, call_ticket, close_day, counter_op, ticket_op};
 pub use checkin::{CheckinTarget, checkin, walkin};
 
 use chrono::NaiveDate;

@@ -66,7 +66,7 @@ pub fn daily(read: Read<'_>, office: &Office, date: NaiveDate) -> Result<DailyRe
         .services
         .iter()
         .map(|s| {
-            let ServiceCounts { tickets, walk_ins, checked_in, done, no_shows, cancelled } =
+            let ServiceCounts { tickets, walk_ins, checked_in, done, no_shows, cancelled, closed } =
                 per_service.get(&s.id).copied().unwrap_or_default();
             ServiceReport {
                 service: s.id.clone(),
@@ -77,6 +77,7 @@ pub fn daily(read: Read<'_>, office: &Office, date: NaiveDate) -> Result<DailyRe
                 done,
                 no_shows,
                 cancelled,
+                closed,
             }
         })
         .collect();
@@ -94,6 +95,7 @@ pub fn daily(read: Read<'_>, office: &Office, date: NaiveDate) -> Result<DailyRe
                 served: count(&|v| v.served()),
                 no_shows: count(&|v| v.ended_as(VisitOutcome::NoShow)),
                 cancelled: count(&|v| v.ended_as(VisitOutcome::Cancelled)),
+                closed: count(&|v| v.ended_as(VisitOutcome::DayClosed)),
                 requeued: count(&|v| v.requeued),
                 waiting: stats(at.iter().filter_map(|v| v.wait_ms())),
                 service_time: stats(at.iter().filter_map(|v| v.service_ms())),
@@ -207,9 +209,10 @@ pub fn stage_waits<'a>(visits: &'a [Visit], stage: &'a str) -> impl Iterator<Ite
     visits.iter().filter(move |v| v.stage == stage).filter_map(|v| v.wait_ms()).map(|ms| ms as f64 / 60_000.0)
 }
 
-/// A service's figures as table cells: tickets, walk-ins, checked in, done, no-shows, cancelled.
-pub fn service_cells(s: &antrian_proto::ServiceReport) -> [String; 6] {
-    [s.tickets, s.walk_ins, s.checked_in, s.done, s.no_shows, s.cancelled].map(|n| n.to_string())
+/// A service's figures as table cells: tickets, walk-ins, checked in, done, no-shows,
+/// cancelled, closed at the end of the day.
+pub fn service_cells(s: &antrian_proto::ServiceReport) -> [String; 7] {
+    [s.tickets, s.walk_ins, s.checked_in, s.done, s.no_shows, s.cancelled, s.closed].map(|n| n.to_string())
 }
 
 #[cfg(test)]

@@ -92,8 +92,8 @@ pub fn render(
     );
     y -= 9.0;
     let service_columns =
-        [LEFT, LEFT + 55.0, LEFT + 72.0, LEFT + 89.0, LEFT + 106.0, LEFT + 123.0, LEFT + 140.0];
-    let header = ["Layanan", "Nomor", "Walk-in", "Booking", "Selesai", "T.hadir", "Batal"];
+        [LEFT, LEFT + 55.0, LEFT + 72.0, LEFT + 89.0, LEFT + 106.0, LEFT + 123.0, LEFT + 140.0, LEFT + 155.0];
+    let header = ["Layanan", "Nomor", "Walk-in", "Booking", "Selesai", "T.hadir", "Batal", "Ditutup"];
     for (x, text) in service_columns.iter().zip(header) {
         first.text(*x, y, 9.0, true, text);
     }

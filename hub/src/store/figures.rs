@@ -40,6 +40,8 @@ pub struct ServiceCounts {
     pub done: u32,
     pub no_shows: u32,
     pub cancelled: u32,
+    /// Still open when the day ended.
+    pub closed: u32,
 }
 
 /// A stage's visits since a moment.
@@ -108,7 +110,8 @@ impl<'a> Figures<'a> {
     pub fn services(&self, day: NaiveDate) -> StoreResult<BTreeMap<String, ServiceCounts>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT service, COUNT(*), COALESCE(SUM(booking_code IS NULL), 0), COALESCE(SUM(booking_code IS NOT NULL), 0),
-                    COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'no_show'), 0), COALESCE(SUM(state = 'cancelled'), 0)
+                    COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'no_show'), 0), COALESCE(SUM(state = 'cancelled'), 0),
+                    COALESCE(SUM(state = 'closed'), 0)
              FROM tickets WHERE day = ?1 GROUP BY service",
         )?;
         let rows = statement.query_map(params![date_text(day)], |r| {
@@ -121,6 +124,7 @@ impl<'a> Figures<'a> {
                     done: r.get(4)?,
                     no_shows: r.get(5)?,
                     cancelled: r.get(6)?,
+                    closed: r.get(7)?,
                 },
             ))
         })?;

@@ -195,6 +195,16 @@ impl<'a> Tickets<'a> {
         Ok(self.waiting_count(day, stage, true)? + self.waiting_count(day, stage, false)?)
     }
 
+    /// The tickets of days before `day` still open (waiting, called or serving).
+    pub fn open_before(&self, day: NaiveDate) -> StoreResult<Vec<TicketRow>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tickets WHERE day < ?1 AND state IN ('waiting', 'called', 'serving')
+             ORDER BY day, queued_seq"
+        ))?;
+        let rows = statement.query_map(params![date_text(day)], raw_ticket)?;
+        rows.map(|raw| TicketRow::try_from(raw?)).collect()
+    }
+
     /// Waiting tickets of `ticket`'s stage and class that come after it in time, counted
     /// through the queue index (few, for a ticket just checked in).
     pub fn behind(&self, ticket: &TicketRow) -> StoreResult<u32> {
@@ -352,7 +362,7 @@ impl<'a> TicketsMut<'a> {
         };
         self.count_waiting(&row, 1)?;
         self.emit_ticket(&row, at)?;
-        self.emit_waiting(row.day, &row.stage, at)?;
+        self.emit_waiting(&row.stage, at)?;
         Ok(row)
     }
 
@@ -362,7 +372,8 @@ impl<'a> TicketsMut<'a> {
     /// Events, in order: a call gives `called`, `waiting`, `counter`; a recall `called`; a start
     /// `ticket`; a ticket entering a queue `ticket`, then `waiting` for the stage it left (if it
     /// waited there) and the one it joined; one leaving `ticket`, then `waiting` if it was
-    /// waiting. A counter that held the ticket and no longer does is free again (`counter`).
+    /// waiting. A counter that held the ticket and no longer does is free again (`counter`;
+    /// closed when the day closed the ticket). Waiting counts are those of the day of `at`.
     pub fn apply(&mut self, ticket: &mut TicketRow, change: Change, at: Stamp) -> StoreResult<()> {
         let held_by = ticket.held_by().map(str::to_owned);
         let was_waiting = ticket.state == TicketState::Waiting;
@@ -392,9 +403,9 @@ impl<'a> TicketsMut<'a> {
                 self.count_waiting(ticket, 1)?;
                 self.emit_ticket(ticket, at)?;
                 if was_waiting && old_stage != stage {
-                    self.emit_waiting(ticket.day, &old_stage, at)?;
+                    self.emit_waiting(&old_stage, at)?;
                 }
-                self.emit_waiting(ticket.day, &stage, at)?;
+                self.emit_waiting(&stage, at)?;
             }
             Change::Leave { state, closing } => {
                 if was_waiting {
@@ -408,8 +419,23 @@ impl<'a> TicketsMut<'a> {
                 self.update_state(ticket)?;
                 self.emit_ticket(ticket, at)?;
                 if was_waiting {
-                    self.emit_waiting(ticket.day, &old_stage, at)?;
+                    self.emit_waiting(&old_stage, at)?;
                 }
+            }
+            Change::CloseDay => {
+                if was_waiting {
+                    self.count_waiting(ticket, -1)?;
+                }
+                self.close_visit(ticket.visit_id, at.ms, VisitOutcome::DayClosed)?;
+                ticket.state = TicketState::Closed;
+                ticket.counter = None;
+                self.update_state(ticket)?;
+                self.emit_ticket(ticket, at)?;
+                if let Some(counter) = held_by {
+                    // Nobody is at a counter when the day changes.
+                    counters::set(self.conn(), self.log, &counter, CounterState::Closed, None, at)?;
+                }
+                return Ok(());
             }
         }
         if let Some(counter) = held_by {
@@ -438,7 +464,7 @@ impl<'a> TicketsMut<'a> {
                 .execute(params![visit, at.ms, counter])?;
         }
         self.emit_called(ticket, counter, at)?;
-        self.emit_waiting(ticket.day, &ticket.stage, at)?;
+        self.emit_waiting(&ticket.stage, at)?;
         counters::set(
             self.conn(),
             self.log,
@@ -553,8 +579,9 @@ impl<'a> TicketsMut<'a> {
         append(self.conn(), self.log, at, event).map(drop)
     }
 
-    fn emit_waiting(&mut self, day: NaiveDate, stage: &str, at: Stamp) -> StoreResult<()> {
-        let count = self.read.waiting_at(day, stage)?;
+    /// The waiting count of `stage` on the day of `at` (the office's today: what screens show).
+    fn emit_waiting(&mut self, stage: &str, at: Stamp) -> StoreResult<()> {
+        let count = self.read.waiting_at(at.local.date_naive(), stage)?;
         append(self.conn(), self.log, at, HubEvent::Waiting(WaitingEvent { stage: stage.to_owned(), count }))
             .map(drop)
     }
