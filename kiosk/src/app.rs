@@ -8,7 +8,7 @@ use antrian_proto::fonts;
 use eframe::egui::{self, Ui};
 
 use crate::config::KioskConfig;
-use crate::scanner::Scanner;
+use crate::scanner::{Read, Scanner};
 use crate::state::{Action, KioskState};
 use crate::ui;
 use crate::worker::WorkerHandle;
@@ -53,16 +53,19 @@ impl KioskApp {
         }
         let now = ctx.input(|i| i.time);
         let mut scans = self.scanner.take_scans(&ctx);
-        scans.extend(self.camera.as_ref().into_iter().flat_map(|c| c.try_iter()));
-        for scan in scans {
+        scans.extend(self.camera.as_ref().into_iter().flat_map(|c| c.try_iter()).map(Read::Scan));
+        for read in scans {
             self.last_activity = now;
-            self.act(Action::Scan(scan));
+            self.act(match read {
+                Read::Scan(text) => Action::Scan(text),
+                Read::Partial => Action::PartialScan,
+            });
         }
         if ctx.input(|i| i.pointer.any_pressed()) {
             self.last_activity = now;
         }
         let idle = Duration::from_secs_f64((now - self.last_activity).max(0.0));
-        if !self.state.resting() {
+        if !self.state.resting() || self.state.notice.is_some() {
             if idle >= self.config.idle_timeout() {
                 self.act(Action::Idle);
             }

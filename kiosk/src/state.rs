@@ -73,6 +73,8 @@ pub struct HubStatus {
 pub enum Action {
     /// The scanner read a code.
     Scan(String),
+    /// The scanner read only part of a code.
+    PartialScan,
     SwitchLanguage,
     /// "Enter booking code" on the welcome screen.
     OpenKeypad,
@@ -98,6 +100,13 @@ pub enum Action {
     Idle,
 }
 
+/// A passing notice shown above the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The scanner read only part of a code: scan again.
+    PartialScan,
+}
+
 /// Booking codes are 4 to 16 characters (the usual one is 10); the NIK part is 4 digits.
 pub const CODE_MAX: usize = 16;
 pub const CODE_USUAL: usize = 10;
@@ -117,6 +126,8 @@ pub struct KioskState {
     home_lang: Lang,
     /// Whether a printer is configured (otherwise the number is only shown).
     printer: bool,
+    /// A passing notice for the applicant (cleared by the next action).
+    pub notice: Option<Notice>,
     /// The walk-in services offered, in this order (empty: all the office's).
     walk_in_order: Vec<String>,
     next_seq: u64,
@@ -129,6 +140,7 @@ impl KioskState {
             screen: Screen::Welcome,
             hub: HubStatus::default(),
             home_lang: config.language,
+            notice: None,
             printer: config.printer_target() != PrinterTarget::None,
             walk_in_order: config.walk_in_services.clone(),
             next_seq: 1,
@@ -149,8 +161,14 @@ impl KioskState {
     /// Applies what the applicant did; the job for the worker, with its sequence number, if
     /// the action asks the hub for something.
     pub fn act(&mut self, action: Action) -> Option<(u64, Job)> {
+        self.notice = None;
         match action {
             Action::Scan(text) => return self.start(Job::Scan(text), Screen::Welcome),
+            Action::PartialScan => {
+                if !matches!(self.screen, Screen::Working { .. }) {
+                    self.notice = Some(Notice::PartialScan);
+                }
+            }
             Action::SwitchLanguage => self.lang = self.lang.other(),
             Action::OpenKeypad => {
                 self.screen = Screen::Manual { code: String::new(), nik: String::new(), field: Field::Code }
@@ -421,6 +439,17 @@ mod tests {
         let mut ordered = KioskState::new(&config("walk_in_services = [\"P\", \"X\", \"C\"]"));
         ordered.apply(Outcome::Hub(Ok(office)));
         assert_eq!(ids(&ordered), ["P", "C"], "in the configured order, unknown ones left out");
+    }
+
+    #[test]
+    fn a_partial_scan_shows_a_hint_until_the_next_action() {
+        let mut state = KioskState::new(&config(""));
+        assert_eq!(state.act(Action::PartialScan), None, "nothing is sent to the hub");
+        assert_eq!(state.notice, Some(Notice::PartialScan));
+        assert!(state.act(Action::Scan("QR".into())).is_some(), "the next scan is read");
+        assert_eq!(state.notice, None);
+        state.act(Action::PartialScan);
+        assert_eq!(state.notice, None, "no hint over a check-in under way");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use antrian_proto::fonts::bold;
 use antrian_proto::{ErrorCode, RefusalDetail, Ticket};
 use eframe::egui::{self, Align, Color32, CornerRadius, Layout, RichText, Stroke, Ui, Vec2};
 
-use crate::state::{Action, Field, KioskState, PrintState, Screen, ready_to_submit};
+use crate::state::{Action, Field, KioskState, Notice, PrintState, Screen, ready_to_submit};
 use crate::texts::{Lang, Texts, error_sentence};
 
 const BLUE: Color32 = Color32::from_rgb(11, 61, 145);
@@ -25,6 +25,14 @@ pub fn draw(ui: &mut Ui, state: &KioskState, hub_url: &str) -> Vec<Action> {
     let t = state.lang.texts();
     top_bar(ui, state, &mut actions);
     ui.add_space(16.0);
+    if let Some(Notice::PartialScan) = state.notice {
+        ui.vertical_centered(|ui| {
+            egui::Frame::new().fill(YELLOW).inner_margin(16.0).corner_radius(10.0).show(ui, |ui| {
+                ui.label(bold(t.partial_scan, 32.0).color(INK));
+            });
+        });
+        ui.add_space(12.0);
+    }
     match &state.screen {
         Screen::Working { .. } => centred_message(ui, t.working, BLUE),
         Screen::Unreachable { reason } => offline(ui, t, hub_url, reason),

@@ -274,3 +274,43 @@ async fn without_the_hub_the_kiosk_sends_people_to_staff_and_recovers_by_itself(
     wait_until(&mut kiosk, "A001", |k| k.query_by_label("A001").is_some());
     assert_eq!(office.ticket_numbers().await, vec!["A001"]);
 }
+
+/// Types `text` at scanner speed, with no suffix.
+fn burst(kiosk: &mut Kiosk, text: &str) {
+    for c in text.chars() {
+        kiosk.event(eframe::egui::Event::Text(c.to_string()));
+    }
+    kiosk.step();
+}
+
+/// Issue 18, item 4: many scanners end a code with Tab, or with nothing. Both check in; a
+/// read cut short says so on the screen and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scanners_ending_with_tab_or_nothing_check_in_and_a_partial_read_says_so() {
+    let office = Office::start(&[]).await;
+    let with_tab = office.book(today(), "09:00", 31).await;
+    let without = office.book(today(), "09:00", 32).await;
+    let mut kiosk = kiosk(office.kiosk_config());
+    wait_text(&mut kiosk, "Pindai kode QR");
+
+    burst(&mut kiosk, &with_tab.qr);
+    kiosk.key_press(eframe::egui::Key::Tab);
+    kiosk.step();
+    wait_until(&mut kiosk, "A001", |k| k.query_by_label("A001").is_some());
+    touch(&mut kiosk, "Selesai");
+
+    // No suffix: the burst, then the scanner's silence.
+    burst(&mut kiosk, &without.qr);
+    wait_until(&mut kiosk, "A002", |k| k.query_by_label("A002").is_some());
+    touch(&mut kiosk, "Selesai");
+    assert_eq!(office.ticket_numbers().await, vec!["A001", "A002"]);
+
+    // Cut short: a hint, in the applicant's language, and nothing sent.
+    burst(&mut kiosk, &without.qr[..5]);
+    wait_text(&mut kiosk, "Kode QR hanya terbaca sebagian");
+    assert!(matches!(kiosk.state().state.screen, Screen::Welcome));
+    touch(&mut kiosk, "English");
+    burst(&mut kiosk, "AQ1");
+    wait_text(&mut kiosk, "The QR code was read only in part");
+    assert_eq!(office.ticket_numbers().await, vec!["A001", "A002"], "no partial read reached the hub");
+}
