@@ -4,7 +4,7 @@
 //! font files are needed; text is kept to the characters that font can show.
 
 use antrian_proto::AppointmentState;
-use antrian_proto::pdf::{Page, save, wrap};
+use antrian_proto::pdf::{Page, save};
 use chrono::Duration;
 use printpdf::{Color, Op, Rgb};
 
@@ -15,6 +15,12 @@ use crate::store::appointments::AppointmentRow;
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
 const LEFT: f32 = 20.0;
+/// Where the values start, beside their labels.
+const VALUES: f32 = LEFT + 50.0;
+/// Lines are measured against these widths, in the font they are drawn in.
+const FULL_WIDTH: f32 = PAGE_W - 2.0 * LEFT;
+const LABEL_WIDTH: f32 = VALUES - LEFT - 3.0;
+const VALUE_WIDTH: f32 = PAGE_W - LEFT - VALUES;
 
 /// What the confirmation page and its PDF show.
 pub struct Confirmation {
@@ -82,16 +88,24 @@ pub fn pdf(c: &Confirmation, t: &Texts) -> Vec<u8> {
     let blue = Rgb::new(0.043, 0.239, 0.569, None);
     page.rect(0.0, PAGE_H - 28.0, PAGE_W, 28.0, blue);
     page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(1.0, 1.0, 1.0, None)) });
-    page.text(LEFT, PAGE_H - 14.0, 20.0, true, &t.t("page.confirm_title").to_uppercase());
-    page.text(LEFT, PAGE_H - 22.0, 11.0, false, &c.office_name);
+    page.text_fitted(
+        LEFT,
+        PAGE_H - 14.0,
+        FULL_WIDTH,
+        20.0,
+        12.0,
+        true,
+        &t.t("page.confirm_title").to_uppercase(),
+    );
+    page.text_fitted(LEFT, PAGE_H - 22.0, FULL_WIDTH, 11.0, 7.0, false, &c.office_name);
     page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) });
 
-    page.text(LEFT, PAGE_H - 42.0, 11.0, false, t.t("page.confirm_lead"));
+    page.paragraph(LEFT, PAGE_H - 38.0, FULL_WIDTH, 11.0, false, 5.0, t.t("page.confirm_lead"));
     let qr_top = PAGE_H - 50.0;
     page.qr(&c.qr_text, (PAGE_W - 80.0) / 2.0, qr_top, 80.0);
     page.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) });
-    page.text(LEFT, qr_top - 90.0, 11.0, false, t.t("page.booking_code"));
-    page.text(LEFT + 50.0, qr_top - 90.0, 22.0, true, &c.booking_code);
+    page.paragraph(LEFT, qr_top - 90.0, LABEL_WIDTH, 11.0, false, 5.0, t.t("page.booking_code"));
+    page.text_fitted(VALUES, qr_top - 90.0, VALUE_WIDTH, 22.0, 11.0, true, &c.booking_code);
 
     let mut y = qr_top - 104.0;
     for (label, value) in [
@@ -102,24 +116,19 @@ pub fn pdf(c: &Confirmation, t: &Texts) -> Vec<u8> {
         (t.t("page.office"), c.office_name.as_str()),
         ("Status", c.state.as_str()),
     ] {
-        page.text(LEFT, y, 11.0, false, label);
-        page.text(LEFT + 50.0, y, 11.0, true, value);
-        y -= 7.0;
+        let label_end = page.paragraph(LEFT, y, LABEL_WIDTH, 11.0, false, 5.0, label);
+        let mut value_end = page.paragraph(VALUES, y, VALUE_WIDTH, 11.0, true, 5.0, value);
         if label == t.t("page.office") {
-            for line in wrap(&c.office_address, 70) {
-                page.text(LEFT + 50.0, y, 10.0, false, &line);
-                y -= 6.0;
-            }
+            value_end =
+                page.paragraph(VALUES, value_end - 1.0, VALUE_WIDTH, 10.0, false, 5.0, &c.office_address);
         }
+        y = label_end.min(value_end) - 2.0;
     }
     y -= 3.0;
-    page.text(LEFT, y, 12.0, true, &c.arrive);
-    y -= 12.0;
-    page.text(LEFT, y, 12.0, true, t.t("page.documents"));
-    y -= 7.0;
+    y = page.paragraph(LEFT, y, FULL_WIDTH, 12.0, true, 5.5, &c.arrive) - 6.5;
+    y = page.paragraph(LEFT, y, FULL_WIDTH, 12.0, true, 5.5, t.t("page.documents")) - 1.5;
     for document in &c.documents {
-        page.text(LEFT + 4.0, y, 11.0, false, &format!("- {document}"));
-        y -= 6.5;
+        y = page.paragraph(LEFT + 4.0, y, FULL_WIDTH - 4.0, 11.0, false, 5.0, &format!("- {document}")) - 1.5;
     }
     save(&format!("{} {}", t.t("page.confirm_title"), c.booking_code), PAGE_W, PAGE_H, vec![page])
 }

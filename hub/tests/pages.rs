@@ -121,3 +121,68 @@ async fn the_status_page_shows_the_ticket_and_refuses_a_forged_token() {
     let forged = format!("{}/t/{}-aaaaaaaaaaaaaaaa", hub.url, ticket.id);
     assert_eq!(reqwest::get(forged).await.expect("page").status(), 404);
 }
+
+/// Issue 18, item 5: every text of the confirmation PDF stays inside its column and on the
+/// page, for the longest name the booking form takes and an office with a long name and
+/// address, in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_text_runs_off_the_confirmation_whatever_the_names() {
+    if !system_tool("pdftotext") {
+        return;
+    }
+    let config = booking_config(
+        20,
+        &[(
+            "name = \"Kantor Imigrasi Kelas I Khusus TPI Jakarta Selatan\"",
+            "name = \"Kantor Imigrasi Kelas I Khusus Tempat Pemeriksaan Imigrasi Jakarta Selatan dan Sekitarnya\"",
+        )],
+    );
+    let hub = TestHub::start_with(config, MORNING).await;
+    let mut request = booking_request(date(TOMORROW), "10:00", 1);
+    request.name =
+        "Raden Mas Haryo Bagus Setiawan Kusumawardhana Prawiranegara Adiningrat Wicaksono Putra".into();
+    let booked = hub.anonymous().book(&request).await.expect("book");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for lang in ["id", "en"] {
+        let url = format!(
+            "{}/booking/{}/pdf?nik_last4={}&lang={lang}",
+            hub.url, booked.booking_code, booked.nik_last4
+        );
+        let bytes = reqwest::get(url).await.expect("pdf").bytes().await.expect("bytes");
+        let pdf = dir.path().join(format!("bukti-{lang}.pdf"));
+        std::fs::write(&pdf, &bytes).expect("write");
+        let html = std::process::Command::new("pdftotext")
+            .arg("-bbox")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        let html = String::from_utf8_lossy(&html.stdout).into_owned();
+        let number = |tag: &str, name: &str| -> f64 {
+            let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+            tag[start..].split('"').next().expect("value").parse().expect("number")
+        };
+        let (margin, page) = (20.0 / 25.4 * 72.0, 210.0 / 25.4 * 72.0);
+        let words: Vec<(String, f64, f64)> = html
+            .split("<word ")
+            .skip(1)
+            .map(|part| {
+                let (tag, rest) = part.split_once('>').expect("tag");
+                (
+                    rest.split("</word>").next().expect("text").to_owned(),
+                    number(tag, "xMin"),
+                    number(tag, "xMax"),
+                )
+            })
+            .collect();
+        for word in ["Adiningrat", "Putra", "Sekitarnya"] {
+            assert!(words.iter().any(|(w, _, _)| w == word), "{word:?} is in the PDF ({lang})");
+        }
+        for (word, left, right) in &words {
+            assert!(
+                *left >= margin - 0.5 && *right <= page - margin + 0.5,
+                "{word:?} runs past the margins ({left:.1}-{right:.1} pt, {lang})"
+            );
+        }
+    }
+}

@@ -10,9 +10,10 @@ use printpdf::Rgb;
 
 /// Paper width of the roll, mm.
 pub const WIDTH_MM: f32 = 80.0;
+/// What the printer prints of it: 72 mm, centred. Every line is measured against it, in the
+/// font it is drawn in, and wrapped (or, for the number, shrunk) to fit.
+pub const PRINTABLE_MM: f32 = 72.0;
 const CENTRE: f32 = WIDTH_MM / 2.0;
-/// Characters per line of 9 pt text in 72 mm.
-const LINE_CHARS: usize = 40;
 
 /// What goes on one ticket besides the ticket itself.
 #[derive(Debug, Clone)]
@@ -42,20 +43,22 @@ fn layout(page: &mut Page, height: f32, print: &TicketPrint<'_>) -> f32 {
     let black = || Rgb::new(0.0, 0.0, 0.0, None);
     let mut depth = 8.0;
     let line = |page: &mut Page, depth: &mut f32, size: f32, bold: bool, text: &str| {
-        *depth += size * 0.42;
-        page.text_centred(CENTRE, height - *depth, size, bold, text);
-        *depth += size * 0.18;
+        for part in pdf::wrap_to_width(text, PRINTABLE_MM, size, bold) {
+            *depth += size * 0.42;
+            page.text_centred(CENTRE, height - *depth, size, bold, &part);
+            *depth += size * 0.18;
+        }
     };
     page.fill(black());
-    for text in pdf::wrap(&print.header.to_uppercase(), 34) {
-        line(page, &mut depth, 11.0, true, &text);
-    }
+    line(page, &mut depth, 11.0, true, &print.header.to_uppercase());
     depth += 2.0;
     page.rect(4.0, height - depth, WIDTH_MM - 8.0, 0.4, black());
     depth += 4.0;
     line(page, &mut depth, 10.0, false, "NOMOR ANTREAN / QUEUE NUMBER");
     depth += 2.0;
-    line(page, &mut depth, 64.0, true, &ticket.number);
+    // The number on one line, as large as fits (a service prefix may have up to 4 letters).
+    let number_size = pdf::fit_size(&ticket.number, PRINTABLE_MM, 64.0, 24.0, true);
+    line(page, &mut depth, number_size, true, &ticket.number);
     if print.reprint {
         depth += 1.0;
         page.rect(14.0, height - depth - 8.0, WIDTH_MM - 28.0, 8.0, black());
@@ -78,9 +81,7 @@ fn layout(page: &mut Page, height: f32, print: &TicketPrint<'_>) -> f32 {
         line(page, &mut depth, 12.0, true, "PRIORITAS");
     }
     depth += 2.0;
-    for text in pdf::wrap(&ticket.service_name, 34) {
-        line(page, &mut depth, 11.0, true, &text);
-    }
+    line(page, &mut depth, 11.0, true, &ticket.service_name);
     line(page, &mut depth, 10.0, false, &format!("Tahap pertama: {}", ticket.stage_name));
     let at = ticket.checked_in_at;
     line(
@@ -118,9 +119,7 @@ fn layout(page: &mut Page, height: f32, print: &TicketPrint<'_>) -> f32 {
     depth += 2.0;
     page.rect(4.0, height - depth, WIDTH_MM - 8.0, 0.4, black());
     depth += 3.0;
-    for text in pdf::wrap(print.footer, LINE_CHARS) {
-        line(page, &mut depth, 8.0, false, &text);
-    }
+    line(page, &mut depth, 8.0, false, print.footer);
     depth
 }
 

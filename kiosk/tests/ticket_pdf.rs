@@ -73,3 +73,61 @@ fn a_file_that_is_not_a_ticket_is_refused_and_nothing_is_written() {
     assert!(stderr.contains("is not a Ticket object"), "{stderr}");
     assert!(!out.exists(), "no PDF written");
 }
+
+/// The words of a PDF page with their left and right edges in points (`pdftotext -bbox`).
+fn word_boxes(pdf: &std::path::Path) -> Vec<(String, f64, f64)> {
+    let html = run("pdftotext", &["-bbox", pdf.to_str().expect("utf8"), "-"]);
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+        tag[start..].split('"').next().expect("value").parse().expect("number")
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|part| {
+            let (tag, rest) = part.split_once('>').expect("tag");
+            let text = rest.split("</word>").next().expect("text").to_owned();
+            (text, attribute(tag, "xMin"), attribute(tag, "xMax"))
+        })
+        .collect()
+}
+
+/// Issue 18, item 5: every text on the ticket stays on the 80 mm paper, however long the
+/// office's or the service's name — here the demo office's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_text_runs_off_the_ticket_whatever_the_names() {
+    if !system_tool("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ticket = antrian_kiosk::ticket::sample(chrono::Local::now().fixed_offset());
+    ticket.service_name =
+        "Penggantian Paspor karena Hilang atau Rusak, Layanan Percepatan Hari yang Sama".into();
+    ticket.stage_name = "Pemeriksaan Berkas dan Verifikasi Dokumen Kependudukan".into();
+    let json = dir.path().join("ticket.json");
+    std::fs::write(&json, serde_json::to_string(&ticket).expect("json")).expect("write");
+    let binary = env!("CARGO_BIN_EXE_antrian-kiosk");
+    let cases = [
+        ("Kantor Imigrasi Kelas I Khusus TPI Jakarta Selatan", "A012", ["KANTOR", "SELATAN"]),
+        ("Kanim Batam", "PCPT012", ["KANIM", "BATAM"]),
+    ];
+    for (header, number, header_words) in cases {
+        ticket.number = number.into();
+        std::fs::write(&json, serde_json::to_string(&ticket).expect("json")).expect("write");
+        let pdf = dir.path().join(format!("{number}.pdf"));
+        run(
+            binary,
+            &["render-ticket", json.to_str().expect("utf8"), pdf.to_str().expect("utf8"), "--header", header],
+        );
+        let paper = 80.0 / 25.4 * 72.0;
+        let words = word_boxes(&pdf);
+        for word in header_words.into_iter().chain(["Percepatan", "Sama", number]) {
+            assert!(words.iter().any(|(w, _, _)| w == word), "{word:?} is on the ticket: {words:?}");
+        }
+        for (word, left, right) in &words {
+            assert!(
+                *left >= 0.0 && *right <= paper,
+                "{word:?} runs off the paper ({left:.1}-{right:.1} of {paper:.1} pt)"
+            );
+        }
+    }
+}

@@ -83,6 +83,36 @@ impl Page {
         ]);
     }
 
+    /// `text` from its first baseline at (x, y) downward, in lines that fit `width` mm,
+    /// `leading` mm apart; returns the baseline after the last line.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paragraph(
+        &mut self,
+        x: f32,
+        y: f32,
+        width: f32,
+        size: f32,
+        bold: bool,
+        leading: f32,
+        text: &str,
+    ) -> f32 {
+        let mut y = y;
+        for line in wrap_to_width(text, width, size, bold) {
+            self.text(x, y, size, bold, &line);
+            y -= leading;
+        }
+        y
+    }
+
+    /// One line of `text` at (x, y), at `size` or smaller (down to `min`) so that it fits
+    /// `width` mm.
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_fitted(&mut self, x: f32, y: f32, width: f32, size: f32, min: f32, bold: bool, text: &str) {
+        let size = fit_size(text, width, size, min, bold);
+        let shown = truncate_to_width(text, width, size, bold);
+        self.text(x, y, size, bold, &shown);
+    }
+
     /// Text centred on `centre`.
     pub fn text_centred(&mut self, centre: f32, y: f32, size: f32, bold: bool, text: &str) {
         let x = centre - text_width(text, size, bold) / 2.0;
@@ -139,21 +169,65 @@ impl Page {
     }
 }
 
-/// Splits `text` into lines of at most `width` characters at spaces.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("one line at least");
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_owned());
+/// Splits `text` into lines that each fit `width` mm at `size` points, measured in the font
+/// they are drawn in; at spaces where it can, and between characters for a word too long for
+/// a line of its own.
+pub fn wrap_to_width(text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
+    let fits = |line: &str| text_width(line, size, bold) <= width;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in printable(text).split_whitespace() {
+        let joined = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+        if fits(&joined) {
+            line = joined;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if fits(word) {
+            line = word.to_owned();
         } else {
-            if !line.is_empty() {
-                line.push(' ');
+            // A word wider than the line: broken where it has to be.
+            for c in word.chars() {
+                let longer = format!("{line}{c}");
+                if !line.is_empty() && !fits(&longer) {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push(c);
             }
-            line.push_str(word);
         }
     }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
     lines
+}
+
+/// The largest size from `size` down to `min` (in half points) at which `text` fits `width`
+/// mm on one line; `min` if it fits at none.
+pub fn fit_size(text: &str, width: f32, size: f32, min: f32, bold: bool) -> f32 {
+    let mut size = size;
+    while size > min && text_width(text, size, bold) > width {
+        size -= 0.5;
+    }
+    size.max(min)
+}
+
+/// `text` cut short (with a final ".") so that it fits `width` mm at `size` points.
+pub fn truncate_to_width(text: &str, width: f32, size: f32, bold: bool) -> String {
+    let text = printable(text);
+    if text_width(&text, size, bold) <= width {
+        return text;
+    }
+    let mut shown = String::new();
+    for c in text.chars() {
+        if text_width(&format!("{shown}{c}."), size, bold) > width {
+            break;
+        }
+        shown.push(c);
+    }
+    format!("{}.", shown.trim_end())
 }
 
 /// The document's bytes: `pages` of `width` × `height` mm.
@@ -177,8 +251,24 @@ mod tests {
     }
 
     #[test]
-    fn wrap_keeps_words_whole() {
-        assert_eq!(wrap("satu dua tiga empat", 9), vec!["satu dua", "tiga", "empat"]);
+    fn lines_are_measured_in_their_font_and_never_wider_than_the_paper() {
+        let office = "KANTOR IMIGRASI KELAS I KHUSUS TPI JAKARTA SELATAN";
+        let lines = wrap_to_width(office, 72.0, 11.0, true);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert_eq!(lines.join(" "), office, "every word is kept, in order");
+        for line in &lines {
+            assert!(text_width(line, 11.0, true) <= 72.0, "{line:?} is wider than 72 mm");
+        }
+        // A word too long for any line is broken, not left to run off the paper.
+        let long = "PENGAMBILANPASPORELEKTRONIKPOLIKARBONATLAYANANPERCEPATAN";
+        for line in wrap_to_width(long, 72.0, 11.0, true) {
+            assert!(text_width(&line, 11.0, true) <= 72.0, "{line:?}");
+        }
+        assert_eq!(wrap_to_width("", 72.0, 11.0, true), vec![String::new()]);
+        // One line that must stay one line shrinks instead.
+        let size = fit_size("ABCD0123", 72.0, 64.0, 24.0, true);
+        assert!(size < 64.0 && text_width("ABCD0123", size, true) <= 72.0, "{size}");
+        assert_eq!(fit_size("A001", 72.0, 64.0, 24.0, true), 64.0, "what fits keeps its size");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! waiting-time distribution per stage, tickets served per counter), A4, drawn with printpdf
 //! in the PDF's built-in Helvetica.
 
-use antrian_proto::pdf::{Page, save};
+use antrian_proto::pdf::{Page, save, truncate_to_width};
 use printpdf::{Color, Op, Rgb};
 
 use super::figures::{WAIT_BINS, service_cells};
@@ -76,7 +76,7 @@ pub fn render(
         true,
         &format!("LAPORAN HARIAN {}", report.date.format("%d-%m-%Y")),
     );
-    first.text(LEFT, PAGE_H - 19.0, 10.0, false, office_name);
+    first.text_fitted(LEFT, PAGE_H - 19.0, PAGE_W - 2.0 * LEFT, 10.0, 6.0, false, office_name);
     first.ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) });
     let a = &report.appointments;
     let mut y = PAGE_H - 34.0;
@@ -99,7 +99,7 @@ pub fn render(
     }
     for s in &report.services {
         y -= 5.5;
-        let cells = std::iter::once(truncate(&s.name, 28)).chain(service_cells(s));
+        let cells = std::iter::once(truncate_to_width(&s.name, 53.0, 9.0, false)).chain(service_cells(s));
         for (x, text) in service_columns.iter().zip(cells) {
             first.text(*x, y, 9.0, false, &text);
         }
@@ -114,7 +114,7 @@ pub fn render(
     for s in &report.stages {
         y -= 5.5;
         let cells = [
-            truncate(&s.name, 24),
+            truncate_to_width(&s.name, 43.0, 9.0, false),
             s.served.to_string(),
             s.no_shows.to_string(),
             format!(
@@ -163,8 +163,4 @@ pub fn render(
         );
     }
     save(&format!("Laporan harian {}", report.date), PAGE_W, PAGE_H, vec![first, second])
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    text.chars().take(width).collect()
 }
