@@ -6,10 +6,7 @@ use std::process::Command;
 fn espeak_installed() -> bool {
     let found = Command::new("espeak-ng").arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
-        if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
-            panic!("espeak-ng is required (ANTRIAN_REQUIRE_SYSTEM=1) but not installed");
-        }
-        eprintln!("\n*** SKIPPED: espeak-ng is not installed; apt-get install espeak-ng ***\n");
+        antrian_proto::skip::missing("espeak-ng is not installed", "apt-get install espeak-ng");
     }
     found
 }

@@ -80,8 +80,10 @@ mod tests {
     fn with_dejavu_it_comes_first() {
         let dir = std::path::Path::new(DEJAVU_DIR);
         if !dir.join("DejaVuSans-Bold.ttf").exists() {
-            eprintln!("\n*** SKIPPED: DejaVu fonts are not installed (Debian: fonts-dejavu-core) ***\n");
-            assert_ne!(std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref(), Ok("1"), "DejaVu fonts required");
+            crate::skip::missing(
+                "the DejaVu fonts are not installed",
+                "Debian: apt-get install fonts-dejavu-core",
+            );
             return;
         }
         let (fonts, found) = definitions(dir);

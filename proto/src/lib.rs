@@ -9,6 +9,7 @@
 //! - [`events`]: the live events streamed by `GET /api/v1/offices/{office}/events`, and the
 //!   board a display starts from before following them.
 //! - [`calendar`]: Indonesian day and month names.
+//! - [`skip`]: how a test that needs a system tool says it cannot run here, visibly.
 //! - [`qr`]: the signed booking-QR text — its compact format, Ed25519 signing and offline
 //!   verification against a set of issuer keys (several, for rotation).
 //! - [`client`] (feature `client`): a typed async client over HTTP, and an event stream that
@@ -21,6 +22,7 @@
 pub mod calendar;
 pub mod events;
 pub mod qr;
+pub mod skip;
 pub mod types;
 
 #[cfg(feature = "client")]

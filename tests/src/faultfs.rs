@@ -49,7 +49,10 @@ impl FaultFs {
     /// on stderr, where this machine cannot mount a FUSE file system.
     pub fn mount(backing: &Path, mountpoint: &Path) -> Option<FaultFs> {
         if !Path::new("/dev/fuse").exists() {
-            eprintln!("\n*** SKIPPED: /dev/fuse is missing, no FUSE file system can be mounted ***\n");
+            antrian_proto::skip::skipped(
+                "/dev/fuse is missing, no FUSE file system can be mounted",
+                "a Linux with FUSE",
+            );
             return None;
         }
         let switch = FaultSwitch::default();
@@ -66,9 +69,9 @@ impl FaultFs {
                 Some(FaultFs { switch, session: Some(session), mountpoint: mountpoint.to_owned() })
             }
             Err(error) => {
-                eprintln!(
-                    "\n*** SKIPPED: cannot mount a FUSE file system here ({error}; needs root or \
-                     fusermount) ***\n"
+                antrian_proto::skip::skipped(
+                    &format!("cannot mount a FUSE file system here ({error})"),
+                    "run as root, or install fusermount",
                 );
                 None
             }

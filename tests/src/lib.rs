@@ -160,13 +160,10 @@ impl Drop for RunningHub {
 }
 
 /// Says that something a test needs from the system (`what`, with `fix` saying how to get it)
-/// is missing: loudly, and the test skips — unless `ANTRIAN_REQUIRE_SYSTEM=1` (as in CI), where
-/// it fails.
+/// is missing: loudly (past the harness's capture, and into the list `antrian-test` prints at
+/// the end), and the test skips — unless `ANTRIAN_REQUIRE_SYSTEM=1` (as in CI), where it fails.
 pub fn missing(what: &str, fix: &str) {
-    if std::env::var("ANTRIAN_REQUIRE_SYSTEM").as_deref() == Ok("1") {
-        panic!("{what}, and this test requires it (ANTRIAN_REQUIRE_SYSTEM=1); {fix}");
-    }
-    eprintln!("\n*** SKIPPED: {what}; this test needs it ({fix}) ***\n");
+    antrian_proto::skip::missing(what, fix);
 }
 
 /// Whether the system tool `name` is installed. Missing, it says so loudly and the test

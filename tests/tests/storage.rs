@@ -30,7 +30,7 @@ fn mount_tmpfs(at: &std::path::Path, size: &str) -> Option<Tmpfs> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !mounted {
-        eprintln!("\n*** SKIPPED: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN) ***\n");
+        antrian_proto::skip::skipped("cannot mount a tmpfs here", "run as root with CAP_SYS_ADMIN");
         return None;
     }
     Some(Tmpfs(at.to_owned()))
