@@ -174,7 +174,9 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                 let name = state.counter_names.get(id).cloned().unwrap_or_else(|| format!("Loket {id}"));
                 let number = match (&counter.number, counter.state) {
                     (Some(number), _) => number.clone(),
-                    (None, antrian_proto::CounterState::Open) => "-".to_owned(),
+                    (None, antrian_proto::CounterState::Open | antrian_proto::CounterState::Unknown) => {
+                        "-".to_owned()
+                    }
                     (None, antrian_proto::CounterState::Paused) => "Istirahat".to_owned(),
                     (None, antrian_proto::CounterState::Closed) => "Tutup".to_owned(),
                 };

@@ -66,6 +66,7 @@ pub fn confirmation(office: &Office, row: &AppointmentRow, t: &Texts) -> Confirm
         AppointmentState::CheckedIn => "page.state_checked_in",
         AppointmentState::Cancelled => "page.state_cancelled",
         AppointmentState::NoShow => "page.state_no_show",
+        AppointmentState::Unknown => "page.state_unknown",
     };
     Confirmation {
         booking_code: row.booking_code.clone(),

@@ -131,3 +131,33 @@ async fn no_text_runs_off_the_ticket_whatever_the_names() {
         }
     }
 }
+
+/// Issue 18, item 7: `render-ticket` takes a Ticket object exactly as API.md describes it —
+/// an older hub's, without the fields added since — and one with fields it does not know.
+#[test]
+fn a_ticket_as_api_md_gives_it_and_one_from_a_newer_hub_both_render() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binary = env!("CARGO_BIN_EXE_antrian-kiosk");
+    let older = serde_json::json!({
+        "id": "20261125-A001", "number": "A001", "office": "kanim-jaksel", "service": "A",
+        "stage": "berkas", "state": "waiting", "priority": false, "counter": null, "booking_code": null,
+        "people_ahead": 4, "eta_minutes": 12, "status_url": "http://192.168.1.10:8080/t/20261125-A001-x",
+        "checked_in_at": "2026-11-25T09:05:00+07:00", "called_at": null
+    });
+    let mut newer = older.clone();
+    newer["number"] = "A002".into();
+    newer["service_name"] = "Paspor Baru".into();
+    newer["lane"] = "express".into();
+    newer["state"] = "on_hold".into();
+    for (name, ticket) in [("older", older), ("newer", newer)] {
+        let json = dir.path().join(format!("{name}.json"));
+        std::fs::write(&json, ticket.to_string()).expect("write");
+        let pdf = dir.path().join(format!("{name}.pdf"));
+        let output = Command::new(binary)
+            .args(["render-ticket", json.to_str().expect("utf8"), pdf.to_str().expect("utf8")])
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"), "{name}");
+    }
+}

@@ -46,6 +46,7 @@ pub struct CounterEvent {
     pub state: CounterState,
     /// Number of the ticket at the counter, if any.
     pub ticket: Option<String>,
+    #[serde(default)]
     pub ticket_id: Option<String>,
 }
 
@@ -54,11 +55,13 @@ pub struct CounterEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoardResponse {
+    #[serde(default)]
     pub office_name: String,
     pub counters: Vec<BoardCounter>,
     /// Waiting tickets per stage id.
     pub waiting: Vec<WaitingCount>,
     /// Today's most recent calls, newest first.
+    #[serde(default)]
     pub recent: Vec<CalledEvent>,
     pub last_event_id: u64,
 }

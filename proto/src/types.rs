@@ -258,6 +258,7 @@ pub struct Health {
     pub status: String,
     pub version: String,
     /// The hub's clock (it may run from `--clock`).
+    #[serde(default)]
     pub now: DateTime<FixedOffset>,
 }
 
@@ -273,6 +274,7 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     pub token: String,
     pub role: Role,
+    #[serde(default)]
     pub expires_at: DateTime<FixedOffset>,
 }
 
@@ -287,11 +289,16 @@ pub struct OfficesResponse {
 pub struct Office {
     pub id: String,
     pub name: String,
+    #[serde(default)]
     pub address: String,
+    #[serde(default)]
     pub timezone: String,
+    #[serde(default)]
     pub stages: Vec<StageInfo>,
     pub services: Vec<ServiceInfo>,
+    #[serde(default)]
     pub counters: Vec<CounterInfo>,
+    #[serde(default)]
     pub slots: Vec<SlotInfo>,
 }
 
@@ -300,6 +307,7 @@ pub struct Office {
 pub struct StageInfo {
     pub id: String,
     pub name: String,
+    #[serde(default)]
     pub name_en: String,
 }
 
@@ -309,14 +317,20 @@ pub struct ServiceInfo {
     /// Also the ticket prefix letter.
     pub id: String,
     pub name: String,
+    #[serde(default)]
     pub name_en: String,
+    #[serde(default)]
     pub route: Vec<String>,
     /// Booked by appointment.
+    #[serde(default)]
     pub booked: bool,
     /// Offered at the kiosk without appointment.
+    #[serde(default)]
     pub walk_in: bool,
+    #[serde(default)]
     pub priority: bool,
     /// Walk-in tickets per day; `None` when the service is not walk-in.
+    #[serde(default)]
     pub walk_in_quota: Option<u32>,
 }
 
@@ -325,6 +339,7 @@ pub struct ServiceInfo {
 pub struct CounterInfo {
     pub id: String,
     pub name: String,
+    #[serde(default)]
     pub stages: Vec<String>,
 }
 
@@ -333,6 +348,7 @@ pub struct CounterInfo {
 pub struct SlotInfo {
     /// Slot start, `HH:MM`; the slot's name in the API.
     pub slot: String,
+    #[serde(default)]
     pub end: String,
 }
 
@@ -344,6 +360,9 @@ pub enum AppointmentState {
     CheckedIn,
     Cancelled,
     NoShow,
+    /// A state this build does not know (a newer hub's). Never sent by a hub of this version.
+    #[serde(other)]
+    Unknown,
 }
 
 impl AppointmentState {
@@ -353,6 +372,7 @@ impl AppointmentState {
             AppointmentState::CheckedIn => "checked_in",
             AppointmentState::Cancelled => "cancelled",
             AppointmentState::NoShow => "no_show",
+            AppointmentState::Unknown => "unknown",
         }
     }
 
@@ -430,6 +450,10 @@ pub enum TicketState {
     Cancelled,
     /// The office's day ended before the ticket was finished: closed at the change of day.
     Closed,
+    /// A state this build does not know (a newer hub's): neither waiting nor at a counter.
+    /// Never sent by a hub of this version.
+    #[serde(other)]
+    Unknown,
 }
 
 impl TicketState {
@@ -442,6 +466,7 @@ impl TicketState {
             TicketState::NoShow => "no_show",
             TicketState::Cancelled => "cancelled",
             TicketState::Closed => "closed",
+            TicketState::Unknown => "unknown",
         }
     }
 
@@ -467,16 +492,20 @@ pub struct Ticket {
     pub number: String,
     pub office: String,
     pub service: String,
+    #[serde(default)]
     pub service_name: String,
     pub stage: String,
+    #[serde(default)]
     pub stage_name: String,
     pub state: TicketState,
     pub priority: bool,
     /// The counter that called it, while called or serving.
     pub counter: Option<String>,
+    #[serde(default)]
     pub counter_name: Option<String>,
     pub booking_code: Option<String>,
     /// Booked slot start (`HH:MM`), for appointments.
+    #[serde(default)]
     pub slot: Option<String>,
     pub people_ahead: u32,
     pub eta_minutes: u32,
@@ -485,6 +514,7 @@ pub struct Ticket {
     pub checked_in_at: DateTime<FixedOffset>,
     pub called_at: Option<DateTime<FixedOffset>>,
     /// How often it was announced again at its current stage.
+    #[serde(default)]
     pub recall: u32,
     /// The applicant's name — only in answers to staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -588,6 +618,9 @@ pub enum CounterState {
     Open,
     Paused,
     Closed,
+    /// A state this build does not know (a newer hub's). Never sent by a hub of this version.
+    #[serde(other)]
+    Unknown,
 }
 
 impl CounterState {
@@ -596,6 +629,7 @@ impl CounterState {
             CounterState::Open => "open",
             CounterState::Paused => "paused",
             CounterState::Closed => "closed",
+            CounterState::Unknown => "unknown",
         }
     }
 
@@ -613,12 +647,15 @@ impl CounterState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CounterStatus {
     pub id: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub stages: Vec<String>,
     pub state: CounterState,
     /// The ticket called to or served at this counter.
     pub ticket: Option<Ticket>,
     /// Since when the counter is in its state.
+    #[serde(default)]
     pub since: Option<DateTime<FixedOffset>>,
 }
 
@@ -640,13 +677,18 @@ pub struct StatusResponse {
     pub number: String,
     pub state: TicketState,
     pub stage: String,
+    #[serde(default)]
     pub stage_name: String,
+    #[serde(default)]
     pub service_name: String,
     pub people_ahead: u32,
     pub eta_minutes: u32,
     pub counter: Option<String>,
+    #[serde(default)]
     pub counter_name: Option<String>,
+    #[serde(default)]
     pub office: String,
+    #[serde(default)]
     pub office_name: String,
 }
 
@@ -680,11 +722,13 @@ pub struct RescheduleRequest {
 pub struct SlotAvailability {
     /// Slot start, `HH:MM`.
     pub slot: String,
+    #[serde(default)]
     pub end: String,
     pub capacity: u32,
     pub booked: u32,
     pub remaining: u32,
     /// False when the slot has started or the date is outside the booking horizon.
+    #[serde(default)]
     pub bookable: bool,
 }
 
@@ -692,9 +736,12 @@ pub struct SlotAvailability {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AvailabilityResponse {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[serde(default)]
     pub date: NaiveDate,
+    #[serde(default)]
     pub service: String,
     /// Why nothing can be booked that day (holiday, weekend, outside the horizon), if so.
+    #[serde(default)]
     pub closed: Option<String>,
     pub slots: Vec<SlotAvailability>,
 }
@@ -867,10 +914,14 @@ pub struct DailyReport {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoardCounter {
     pub id: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub stages: Vec<String>,
     pub state: CounterState,
+    #[serde(default)]
     pub number: Option<String>,
+    #[serde(default)]
     pub ticket_id: Option<String>,
 }
 
@@ -906,6 +957,77 @@ mod tests {
         )
         .expect("an answer with a detail of another shape is still read");
         assert_eq!((body.error.code, body.error.detail), (ErrorCode::TooEarly, None));
+    }
+
+    /// Issue 18, item 7: a device newer than its hub gets answers without the fields it added
+    /// since; each type reads the shape API.md gives.
+    #[test]
+    fn an_older_hubs_answers_as_api_md_gives_them_are_read() {
+        let ticket: Ticket = serde_json::from_value(serde_json::json!({
+            "id": "20261125-A001", "number": "A001", "office": "kanim-jaksel", "service": "A",
+            "stage": "berkas", "state": "waiting", "priority": false, "counter": null, "booking_code": null,
+            "people_ahead": 4, "eta_minutes": 12, "status_url": "http://hub/t/x",
+            "checked_in_at": "2026-11-25T09:05:00+07:00", "called_at": null
+        }))
+        .expect("the Ticket of API.md");
+        assert_eq!((ticket.number.as_str(), ticket.service_name.as_str(), ticket.recall), ("A001", "", 0));
+        let status: StatusResponse = serde_json::from_value(serde_json::json!({
+            "number": "A001", "state": "called", "stage": "berkas", "people_ahead": 0, "eta_minutes": 0, "counter": "3"
+        }))
+        .expect("the status of API.md");
+        assert_eq!(status.counter.as_deref(), Some("3"));
+        let offices: OfficesResponse = serde_json::from_value(serde_json::json!({
+            "offices": [{"id": "kanim-jaksel", "name": "Kanim Jaksel",
+                "services": [{"id": "A", "name": "Paspor Baru"}]}]
+        }))
+        .expect("offices with services, ids and names");
+        assert_eq!(offices.offices[0].services[0].id, "A");
+        let counter: CounterStatus =
+            serde_json::from_value(serde_json::json!({"id": "3", "state": "open", "ticket": null}))
+                .expect("a counter with its state and current ticket");
+        assert_eq!(counter.state, CounterState::Open);
+        let event = crate::HubEvent::parse("counter", r#"{"counter":"3","state":"open","ticket":"A001"}"#);
+        assert!(event.is_some(), "a counter event without ticket_id");
+        let slots: AvailabilityResponse = serde_json::from_value(serde_json::json!({
+            "slots": [{"slot": "09:00", "capacity": 20, "booked": 3, "remaining": 17}]
+        }))
+        .expect("availability of API.md");
+        assert_eq!(slots.slots[0].remaining, 17);
+    }
+
+    /// Issue 18, item 7, the other way: a device older than its hub gets fields and states it
+    /// does not know, and reads the rest.
+    #[test]
+    fn a_newer_hubs_fields_and_states_are_tolerated() {
+        let ticket: Ticket = serde_json::from_value(serde_json::json!({
+            "id": "20261125-A001", "number": "A001", "office": "kanim-jaksel", "service": "A",
+            "service_name": "Paspor Baru", "stage": "berkas", "stage_name": "Berkas", "state": "on_hold",
+            "priority": false, "counter": null, "counter_name": null, "booking_code": null, "slot": "09:00",
+            "people_ahead": 0, "eta_minutes": 0, "status_url": "http://hub/t/x",
+            "checked_in_at": "2026-11-25T09:05:00+07:00", "called_at": null, "recall": 0,
+            "queue_lane": "express", "language": "id"
+        }))
+        .expect("unknown fields and an unknown state");
+        assert_eq!(ticket.state, TicketState::Unknown);
+        let counter: CounterStatus = serde_json::from_value(
+            serde_json::json!({"id": "3", "name": "Loket 3", "stages": [], "state": "cleaning", "ticket": null}),
+        )
+        .expect("an unknown counter state");
+        assert_eq!(counter.state, CounterState::Unknown);
+        let appointment: Appointment = serde_json::from_value(serde_json::json!({
+            "booking_code": "K7PQ3M9XWZ", "office": "kanim-jaksel", "service": "A", "date": "2026-11-26",
+            "slot": "09:00", "name": "Budi", "nik_last4": "8901", "state": "paid_online", "qr": "x", "fee": 350000
+        }))
+        .expect("an unknown appointment state");
+        assert_eq!(appointment.state, AppointmentState::Unknown);
+        let event = crate::HubEvent::parse(
+            "ticket",
+            r#"{"ticket_id":"t","number":"A001","state":"on_hold","stage":"berkas","counter":null,"lane":"x"}"#,
+        );
+        assert!(matches!(event, Some(crate::HubEvent::Ticket(t)) if t.state == TicketState::Unknown));
+        // What this build sends is what it reads back.
+        assert_eq!(serde_json::to_value(TicketState::Closed).expect("json"), "closed");
+        assert_eq!(TicketState::parse("unknown"), None, "never read from storage");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn cancel(state: AppointmentState) -> Result<Cancel, Refusal> {
         AppointmentState::Cancelled => Ok(Cancel::AlreadyCancelled),
         AppointmentState::CheckedIn => Err(Refusal::CheckedIn),
         AppointmentState::NoShow => Err(Refusal::Passed),
+        AppointmentState::Unknown => Err(Refusal::UnknownState),
     }
 }
 
@@ -53,6 +54,7 @@ pub fn check_move(
         AppointmentState::Cancelled => return Err(Refusal::Cancelled),
         AppointmentState::CheckedIn => return Err(Refusal::CheckedIn),
         AppointmentState::NoShow => return Err(Refusal::Passed),
+        AppointmentState::Unknown => return Err(Refusal::UnknownState),
     }
     if booked.rescheduled {
         return Err(Refusal::AlreadyRescheduled);

@@ -71,6 +71,9 @@ pub enum Refusal {
     /// The new slot is the one already booked.
     #[error("that is the slot already booked")]
     SameSlot,
+    /// The booking is in a state this build does not know: nothing is changed.
+    #[error("this booking is in a state this version does not know; nothing was changed")]
+    UnknownState,
 }
 
 impl Refusal {
@@ -84,9 +87,11 @@ impl Refusal {
             Refusal::DuplicateBooking { .. } => ErrorCode::DuplicateBooking,
             Refusal::BookingLimit { .. } => ErrorCode::BookingLimit,
             Refusal::Cancelled => ErrorCode::Cancelled,
-            Refusal::CheckedIn | Refusal::Passed | Refusal::AlreadyRescheduled | Refusal::SlotBegun => {
-                ErrorCode::InvalidTransition
-            }
+            Refusal::CheckedIn
+            | Refusal::Passed
+            | Refusal::AlreadyRescheduled
+            | Refusal::SlotBegun
+            | Refusal::UnknownState => ErrorCode::InvalidTransition,
         }
     }
 }
