@@ -95,7 +95,7 @@ pub(crate) fn create_one(
         Error::invalid(format!("unknown slot {:?} (use HH:MM of a configured slot)", item.slot))
     })?;
     let name = item.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty() || item.name.chars().count() > 100 || item.name.chars().any(char::is_control) {
         return Err(Error::invalid("name must be 1-100 characters without control characters"));
     }
     nik::check(&item.nik)?;
@@ -108,7 +108,10 @@ pub(crate) fn create_one(
                 return Err(Error::invalid("booking_code must be 4-16 of A-Z, 0-9"));
             }
             if tx.read().appointments().exists(&given)? {
-                return Err(Error::invalid(format!("booking code {given} already exists")));
+                return Err(Error::refused(
+                    ErrorCode::DuplicateBooking,
+                    format!("booking code {given} already exists"),
+                ));
             }
             given
         }

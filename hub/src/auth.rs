@@ -5,7 +5,7 @@
 //! - Sessions expire (`hub.session_hours`) and can be revoked (logout, in `session`);
 //!   device tokens are revoked by name.
 
-use antrian_proto::Role;
+use antrian_proto::{ErrorCode, Role};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
@@ -92,7 +92,7 @@ pub fn add_user(
         return Err(Error::invalid("a user's role is admin, supervisor or staff"));
     }
     if tx.read().accounts().user_exists(username)? {
-        return Err(Error::invalid(format!("user {username:?} already exists")));
+        return Err(Error::refused(ErrorCode::AlreadyExists, format!("user {username:?} already exists")));
     }
     Ok(tx.accounts().add_user(username, password_hash, role, now)?)
 }
@@ -104,7 +104,10 @@ pub fn add_device(tx: &mut Write<'_>, name: &str, role: Role, now: i64) -> Resul
         return Err(Error::invalid("a device's role is kiosk or display"));
     }
     if tx.read().accounts().device_active(name)? {
-        return Err(Error::invalid(format!("device {name:?} already exists; revoke it first")));
+        return Err(Error::refused(
+            ErrorCode::AlreadyExists,
+            format!("device {name:?} already exists; revoke it first"),
+        ));
     }
     let token = new_token();
     tx.accounts().add_device(name, role, &hash_token(&token), now)?;

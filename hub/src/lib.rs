@@ -71,7 +71,7 @@ pub use hub::Hub;
 /// the headers every answer carries and one log line per request. Tests drive it with
 /// `oneshot`, or through [`serve`].
 pub fn router(hub: Arc<Hub>) -> Router {
-    api::routes()
+    api::routes(&hub.config)
         .merge(pages::routes())
         .merge(console::routes())
         .fallback(|| async { api::ApiError::not_found("this address") })

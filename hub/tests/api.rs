@@ -110,7 +110,8 @@ async fn appointments_are_created_all_or_nothing_and_a_bad_row_is_named() {
     let kept = admin.create_appointments(vec![issued.clone()]).await.expect("issuer code");
     assert_eq!(kept[0].booking_code, "MP0042X");
     issued.nik = nik(91);
-    assert_eq!(code(admin.create_appointments(vec![issued]).await), "invalid_request");
+    // A code already held is a duplicate booking (409), as a NIK already holding that day is.
+    assert_eq!(code(admin.create_appointments(vec![issued]).await), "duplicate_booking");
     assert_eq!(code(admin.create_appointments(vec![]).await), "invalid_request");
 }
 
@@ -151,6 +152,8 @@ async fn malformed_requests_get_invalid_request_and_unknown_paths_not_found() {
         ("{not json", "application/json"),
         ("{\"service\": 5}", "application/json"),
         ("{}", "application/json"),
+        // serde would read a struct from an array of its fields in order.
+        ("[\"C\", \"r-1\"]", "application/json"),
         ("{\"service\": \"C\"}", "text/plain"),
         ("service=C", "application/x-www-form-urlencoded"),
     ] {
@@ -167,6 +170,66 @@ async fn malformed_requests_get_invalid_request_and_unknown_paths_not_found() {
     // None of it issued a ticket.
     let staff = hub.login_as("loket", Role::Staff).await;
     assert_eq!(staff.call_next("1", None).await.expect("call"), None);
+}
+
+/// The counter actions' body is optional (API.md: `request_id?`): none or `null` is the
+/// action without a `request_id`; anything else must be its JSON — white space alone or
+/// random bytes are refused and change nothing (issue 18, item 9: the document said so, the
+/// hub took them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_optional_body_may_be_absent_or_null_but_not_garbage() {
+    let hub = TestHub::start().await;
+    let kiosk = hub.kiosk().await;
+    let staff = hub.login_as("loket", Role::Staff).await;
+    let token = staff.token().expect("token").to_owned();
+    for _ in 0..3 {
+        kiosk.walkin("C", None).await.expect("walk-in");
+    }
+    let http = reqwest::Client::new();
+    let call_next = |body: &'static [u8]| {
+        http.post(format!("{}/api/v1/counters/1/call-next", hub.url))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for body in [&b"\n"[..], b"  ", b"\x00\xff garbage", b"{\"request_id\": 5}", b"[]", b"[\"r-1\"]"] {
+        let response = call_next(body).await.expect("send");
+        assert_eq!(response.status(), 422, "{body:?}");
+        let error: serde_json::Value = response.json().await.expect("error body");
+        assert_eq!(error["error"]["code"], "invalid_request", "{body:?}");
+    }
+    // Nothing was called by the refused requests.
+    let counters = staff.counters("kanim-jaksel").await.expect("counters");
+    assert!(counters.counters.iter().all(|c| c.ticket.is_none()), "{counters:?}");
+    for body in [&b""[..], b"null"] {
+        let response = call_next(body).await.expect("send");
+        assert_eq!(response.status(), 200, "{body:?}");
+        let called: serde_json::Value = response.json().await.expect("answer");
+        let id = called["ticket"]["id"].as_str().expect("a ticket called").to_owned();
+        staff.finish(&id, None).await.expect("finish");
+    }
+}
+
+/// A staff user's name is taken once: adding it again is 409 `already_exists` and leaves the
+/// first user as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn adding_a_user_whose_name_is_taken_is_a_conflict_and_changes_nothing() {
+    let hub = TestHub::start().await;
+    let admin = hub.admin().await;
+    let token = admin.token().expect("token").to_owned();
+    let add =
+        |password: &str| serde_json::json!({ "username": "rina", "password": password, "role": "staff" });
+    let users = "/api/v1/users";
+    let first = hub.raw(reqwest::Method::POST, users, Some(&token), Some(&add("rina-password"))).await;
+    assert_eq!(first.status(), 201);
+    let again = hub.raw(reqwest::Method::POST, users, Some(&token), Some(&add("another-password"))).await;
+    assert_eq!(again.status(), 409);
+    let error: serde_json::Value = again.json().await.expect("error body");
+    assert_eq!(error["error"]["code"], "already_exists");
+    assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains("rina")), "{error}");
+    hub.anonymous().login("rina", "rina-password").await.expect("the first password still works");
+    assert!(hub.anonymous().login("rina", "another-password").await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -101,13 +101,15 @@ pub enum ErrorCode {
     Internal,
     /// A `request_id` already used by the same caller for a different request.
     IdempotencyConflict,
+    /// A user or device by that name is already there (staff accounts; not in `API.md`).
+    AlreadyExists,
     /// A code this build does not know. Never sent by a hub.
     #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -132,6 +134,7 @@ impl ErrorCode {
         ErrorCode::Unavailable,
         ErrorCode::Internal,
         ErrorCode::IdempotencyConflict,
+        ErrorCode::AlreadyExists,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +163,7 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
+            ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::Unknown => "unknown",
         }
     }
@@ -185,7 +189,8 @@ impl ErrorCode {
             | ErrorCode::Closed
             | ErrorCode::CounterBusy
             | ErrorCode::BookingLimit
-            | ErrorCode::IdempotencyConflict => 409,
+            | ErrorCode::IdempotencyConflict
+            | ErrorCode::AlreadyExists => 409,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
@@ -396,17 +401,28 @@ pub struct NewAppointment {
     pub date: NaiveDate,
     /// Slot start, `HH:MM`.
     pub slot: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name: String,
     /// 16 digits; kept only as a keyed hash plus its last 4 digits.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{16}$"))]
     pub nik: String,
     /// An issuer's booking code; the hub makes one when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9 -]{4,40}$"))]
     pub booking_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateAppointmentsRequest {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000))]
     pub appointments: Vec<NewAppointment>,
 }
 
@@ -435,6 +451,7 @@ pub struct AppointmentsResponse {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NikLast4 {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}$"))]
     pub nik_last4: String,
 }
 
@@ -530,8 +547,11 @@ pub struct CheckinRequest {
     #[serde(default)]
     pub booking_code: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}$"))]
     pub nik_last4: Option<String>,
     #[serde(default)]
+    /// Sent again with a retry, the first answer comes back instead of a second action.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: Option<String>,
 }
 
@@ -548,6 +568,8 @@ pub struct CheckinResponse {
 pub struct WalkinRequest {
     pub service: String,
     #[serde(default)]
+    /// Sent again with a retry, the first answer comes back instead of a second action.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: Option<String>,
 }
 
@@ -561,6 +583,8 @@ pub struct TicketResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
     #[serde(default)]
+    /// Sent again with a retry, the first answer comes back instead of a second action.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: Option<String>,
 }
 
@@ -570,6 +594,8 @@ pub struct CallRequest {
     /// The id of a waiting ticket.
     pub ticket: String,
     #[serde(default)]
+    /// Sent again with a retry, the first answer comes back instead of a second action.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: Option<String>,
 }
 
@@ -580,6 +606,8 @@ pub struct FinishRequest {
     #[serde(default)]
     pub next_stage: Option<String>,
     #[serde(default)]
+    /// Sent again with a retry, the first answer comes back instead of a second action.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: Option<String>,
 }
 
@@ -591,6 +619,8 @@ pub struct TransferRequest {
     #[serde(default)]
     pub counter: Option<String>,
     #[serde(default)]
+    /// Sent again with a retry, the first answer comes back instead of a second action.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: Option<String>,
 }
 
@@ -702,8 +732,17 @@ pub struct BookingRequest {
     pub date: NaiveDate,
     /// Slot start, `HH:MM`.
     pub slot: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name: String,
     /// 16 digits.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{16}$"))]
     pub nik: String,
 }
 
@@ -714,6 +753,7 @@ pub struct RescheduleRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: NaiveDate,
     pub slot: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}$"))]
     pub nik_last4: String,
 }
 
@@ -791,7 +831,9 @@ pub struct SummaryResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUserRequest {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9._-]{1,64}$"))]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8))]
     pub password: String,
     pub role: Role,
 }

@@ -121,9 +121,15 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
 }
 
+/// Every request body is a JSON object (or, where it is optional, `null`). serde would also
+/// read a struct from an array of its fields in order (`["C", "r-1"]`), which no client
+/// sends and the document does not allow: that is refused before it is read.
 fn parse<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
     if !is_json(headers) {
         return Err(ApiError::invalid("send a JSON body with Content-Type: application/json"));
+    }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::invalid("the body must be a JSON object, not an array"));
     }
     serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(format!("malformed JSON: {e}")))
 }
@@ -161,7 +167,8 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
     }
 }
 
-/// An optional JSON body: empty means the default.
+/// An optional JSON body: none (zero bytes) or `null` means the default; anything else must be
+/// the JSON of `T` (white space alone is not JSON, and is refused like any malformed body).
 pub struct MaybeJson<T>(pub T);
 
 impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for MaybeJson<T> {
@@ -172,9 +179,9 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for MaybeJson
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| ApiError::invalid(format!("cannot read the body: {e}")))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        if bytes.is_empty() {
             return Ok(MaybeJson(T::default()));
         }
-        parse(&headers, &bytes).map(MaybeJson)
+        parse::<Option<T>>(&headers, &bytes).map(|body| MaybeJson(body.unwrap_or_default()))
     }
 }

@@ -7,6 +7,8 @@
 //! - [`extract`]: who is calling (one extractor per role) and JSON bodies and query strings
 //!   whose errors get the API's shape.
 //! - [`once`]: a mutating request acts once per `request_id`.
+//! - [`describe`]: the OpenAPI document of this office: its ids as enums, so that what the
+//!   document allows, the hub takes.
 //! - Handlers, by what they serve: `office` (health, the office, appointments, a ticket's
 //!   status), `queue` (check-in, walk-ins, the queue, counter and ticket actions), `bookings`
 //!   (the applicant's booking endpoints), `staff` (login, users, devices, summary, reports,
@@ -16,6 +18,7 @@
 //! shapes the answer; it holds no rule and no SQL.
 
 mod bookings;
+pub mod describe;
 pub mod error;
 mod events;
 pub mod extract;
@@ -149,10 +152,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().1
 }
 
-/// The API's routes, with the OpenAPI document at `/api/v1/openapi.json`.
-pub fn routes() -> Router<Arc<Hub>> {
+/// The API's routes, with the OpenAPI document of this office at `/api/v1/openapi.json`.
+pub fn routes(config: &crate::config::Config) -> Router<Arc<Hub>> {
     let (api, doc) = api_router();
-    let doc = Arc::new(doc);
+    let doc = Arc::new(describe::for_office(&doc, config));
     api.route(
         "/api/v1/openapi.json",
         axum::routing::get(move || {

@@ -72,7 +72,9 @@ pub async fn offices(State(hub): HubState) -> Json<OfficesResponse> {
 
 /// Creates appointments, all or nothing (admin).
 #[utoipa::path(post, path = "/api/v1/appointments", request_body = CreateAppointmentsRequest, security(("bearer" = [])),
-    responses((status = 201, body = AppointmentsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = AppointmentsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "duplicate_booking: a booking code or a NIK and day already held"),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_appointments(
     State(hub): HubState,
     _admin: Admin,

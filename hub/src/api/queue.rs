@@ -110,7 +110,7 @@ pub async fn counters(
 
 /// Calls the next waiting ticket to this counter; 204 when nobody waits.
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/call-next", params(("counter" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 204), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn call_next(
@@ -166,7 +166,7 @@ async fn counter_action(
 
 /// Pauses a counter (no calls until it is opened or calls again).
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/pause", params(("counter" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = CounterResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn pause_counter(
     State(hub): HubState,
@@ -179,7 +179,7 @@ pub async fn pause_counter(
 
 /// Opens a counter.
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/open", params(("counter" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = CounterResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn open_counter(
     State(hub): HubState,
@@ -192,7 +192,7 @@ pub async fn open_counter(
 
 /// Closes a counter.
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/close", params(("counter" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = CounterResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn close_counter(
     State(hub): HubState,
@@ -220,7 +220,7 @@ async fn ticket_action(
 
 /// Announces a called ticket again.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/recall", params(("id" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn recall(
     State(hub): HubState,
@@ -233,7 +233,7 @@ pub async fn recall(
 
 /// The applicant arrived at the counter: service starts.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/start", params(("id" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn start(
     State(hub): HubState,
@@ -246,7 +246,7 @@ pub async fn start(
 
 /// Finishes the stage: on to the route's next stage (or `next_stage`), or done.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/finish", params(("id" = String, Path)),
-    request_body(content = FinishRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<FinishRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn finish(
@@ -260,7 +260,7 @@ pub async fn finish(
 
 /// The called applicant did not come.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/no-show", params(("id" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn no_show(
     State(hub): HubState,
@@ -273,7 +273,7 @@ pub async fn no_show(
 
 /// A no-show came back: to the end of the stage's queue.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/requeue", params(("id" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn requeue(
     State(hub): HubState,
@@ -286,7 +286,7 @@ pub async fn requeue(
 
 /// Cancels a ticket.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/cancel", params(("id" = String, Path)),
-    request_body(content = ActionRequest, description = "optional"), security(("bearer" = [])),
+    request_body(content = Option<ActionRequest>, description = "optional"), security(("bearer" = [])),
     responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel_ticket(
     State(hub): HubState,

@@ -75,7 +75,8 @@ pub async fn summary(
 
 /// Adds a staff user (supervisor: staff only; admin: any staff role).
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest, security(("bearer" = [])),
-    responses((status = 201, body = UserInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "already_exists: a user of that name is there"), (status = 422, body = ErrorBody)))]
 pub async fn add_user(
     State(hub): HubState,
     supervisor: Supervisor,
@@ -92,7 +93,7 @@ pub async fn add_user(
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(ApiError::internal)??;
-    let (name, role, now) = (request.username.trim().to_owned(), request.role, hub.clock.now_ms());
+    let (name, role, now) = (request.username.clone(), request.role, hub.clock.now_ms());
     let username = name.clone();
     hub.store.write(move |tx| auth::add_user(tx, &name, &hash, role, now)).await?;
     Ok((StatusCode::CREATED, Json(UserInfo { username, role })))
@@ -127,7 +128,8 @@ pub struct ReportQuery {
 
 /// The figures of one day per service, stage and counter (supervisor).
 #[utoipa::path(get, path = "/api/v1/reports/daily", params(ReportQuery), security(("bearer" = [])),
-    responses((status = 200, body = DailyReport, description = "JSON; CSV or PDF with `format`"),
+    responses((status = 200, description = "JSON; CSV or PDF with `format`",
+            content((DailyReport = "application/json"), (String = "text/csv"), (Vec<u8> = "application/pdf"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn daily_report(
     State(hub): HubState,
