@@ -58,9 +58,9 @@
     fetch("/api/v1/offices/" + office + "/availability?date=" + state.date + "&service=" + state.service).then(function (r) { return r.json(); }).then(function (data) {
       slots.textContent = "";
       data.slots.forEach(function (slot) {
-        var label = slot.bookable ? (slot.remaining > 0 ? slot.remaining + " " + page.places_left : page.full) : page.closed;
+        var label = slot.bookable ? slot.remaining + " " + page.places_left : (data.closed || slot.remaining > 0 ? page.closed : page.full);
         var button = el("button", { type: "button", class: "slot", "aria-pressed": "false", "data-slot": slot.slot }, [slot.slot + "–" + slot.end, el("small", {}, [label])]);
-        button.disabled = !slot.bookable || slot.remaining === 0;
+        button.disabled = !slot.bookable;
         button.addEventListener("click", function () { press(slots, button); state.slot = slot.slot; ready(); });
         slots.append(button);
       });

@@ -49,13 +49,15 @@ pub fn availability(
     for slot in plan {
         let capacity = slot.capacity_for(service);
         let booked = read.appointments().taken(date, &slot.label(), service)?;
+        let remaining = quota::remaining(capacity, booked);
         slots.push(SlotAvailability {
             slot: slot.label(),
             end: label(slot.end),
             capacity,
             booked,
-            remaining: quota::remaining(capacity, booked),
-            bookable: closed.is_none() && !slot.has_begun(date, now) && capacity > 0,
+            remaining,
+            // Bookable means a booking made now would be taken: open, not begun, a place left.
+            bookable: closed.is_none() && !slot.has_begun(date, now) && remaining > 0,
         });
     }
     Ok(AvailabilityResponse { date, service: service.to_owned(), closed, slots })

@@ -46,13 +46,15 @@ async fn five_hundred_racing_for_fifty_places_get_exactly_fifty() {
     };
     let availability = anyone.availability("kanim-jaksel", date(TOMORROW), "A").await.expect("availability");
     assert_eq!((slot(&availability).booked, slot(&availability).remaining), (50, 0));
+    // A full slot is not bookable (issue 18, item 10: it said `bookable: true` with 0 places).
+    assert!(!slot(&availability).bookable, "{availability:?}");
+    let other = availability.slots.iter().find(|s| s.slot == "11:00").expect("11:00");
+    assert!(other.bookable && other.remaining > 0, "{other:?}");
 
     // One cancel lets exactly one more of twenty racers through.
     anyone.cancel_booking(&booked[7].booking_code, &booked[7].nik_last4).await.expect("cancel");
-    assert_eq!(
-        slot(&anyone.availability("kanim-jaksel", date(TOMORROW), "A").await.expect("a")).remaining,
-        1
-    );
+    let freed = slot(&anyone.availability("kanim-jaksel", date(TOMORROW), "A").await.expect("a"));
+    assert_eq!((freed.remaining, freed.bookable), (1, true));
     let barrier = Arc::new(Barrier::new(20));
     let mut tasks = Vec::new();
     for n in 1000..1020u64 {
@@ -67,10 +69,8 @@ async fn five_hundred_racing_for_fifty_places_get_exactly_fifty() {
         winners += usize::from(task.await.expect("join"));
     }
     assert_eq!(winners, 1);
-    assert_eq!(
-        slot(&anyone.availability("kanim-jaksel", date(TOMORROW), "A").await.expect("a")).remaining,
-        0
-    );
+    let refilled = slot(&anyone.availability("kanim-jaksel", date(TOMORROW), "A").await.expect("a"));
+    assert_eq!((refilled.remaining, refilled.bookable), (0, false));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]

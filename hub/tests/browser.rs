@@ -17,6 +17,17 @@ async fn an_applicant_books_downloads_the_pdf_and_sees_the_call_live() {
         return;
     }
     let hub = TestHub::start_with(booking_config(20, &[]), MORNING).await;
+    // Tomorrow's 09:00 is full: the page must say so and not offer it.
+    for n in 0..20 {
+        hub.anonymous()
+            .book(&booking_request(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),
+                "09:00",
+                500 + n,
+            ))
+            .await
+            .expect("book 09:00");
+    }
     let driver = start_chromedriver().await;
     let downloads = tempfile::tempdir().expect("tempdir");
     let client = browser(&driver, downloads.path()).await;
@@ -31,14 +42,14 @@ async fn an_applicant_books_downloads_the_pdf_and_sees_the_call_live() {
         .click()
         .await
         .expect("day");
-    client
-        .wait()
-        .for_element(Locator::Css("button.slot[data-slot='10:00']"))
-        .await
-        .expect("slots")
-        .click()
-        .await
-        .expect("slot");
+    let ten = client.wait().for_element(Locator::Css("button.slot[data-slot='10:00']")).await.expect("slots");
+    let nine = client.find(Locator::Css("button.slot[data-slot='09:00']")).await.expect("09:00");
+    let nine_text = nine.text().await.expect("text");
+    assert!(nine_text.contains("Penuh"), "a full slot says so: {nine_text:?}");
+    assert!(!nine.is_enabled().await.expect("enabled?"), "a full slot cannot be chosen");
+    let ten_text = ten.text().await.expect("text");
+    assert!(ten_text.contains("20 "), "{ten_text:?}");
+    ten.click().await.expect("slot");
     client.find(Locator::Id("name")).await.expect("name").send_keys("Siti Rahayu").await.expect("type");
     client.find(Locator::Id("nik")).await.expect("nik").send_keys("3174015508900002").await.expect("type");
     client.find(Locator::Id("submit")).await.expect("submit").click().await.expect("book");

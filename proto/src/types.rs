@@ -767,7 +767,8 @@ pub struct SlotAvailability {
     pub capacity: u32,
     pub booked: u32,
     pub remaining: u32,
-    /// False when the slot has started or the date is outside the booking horizon.
+    /// Whether a booking made now would be taken: false when the slot has started, the date
+    /// is outside the booking horizon, or no place is left (`remaining` 0).
     #[serde(default)]
     pub bookable: bool,
 }
