@@ -62,8 +62,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Import appointments from a CSV file (header: office,service,date,slot,name,nik[,booking_code]),
-    /// all or nothing.
+    /// Import appointments from a CSV file (header: office,service,date,slot,name,nik[,booking_code];
+    /// separated by commas, semicolons or tabs; UTF-8), all or nothing.
     Import { file: PathBuf },
 }
 
@@ -429,16 +429,66 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
     parse_csv(file, &path.display().to_string())
 }
 
+/// The columns of an appointments CSV, in any order; `booking_code` may be left out.
+const CSV_COLUMNS: [&str; 6] = ["office", "service", "date", "slot", "name", "nik"];
+
 /// Parses appointments CSV text (header `office,service,date,slot,name,nik[,booking_code]`);
 /// `name` names the source in errors.
-pub fn parse_csv(input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<NewAppointment>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+///
+/// Files as spreadsheets save them are read too: the separator is taken from the header line
+/// — a comma, a semicolon (Excel where the decimal mark is a comma, as in the Indonesian
+/// locale) or a tab — and a UTF-8 byte-order mark is skipped. A file that is not UTF-8, a
+/// header without the columns, or a NIK a spreadsheet turned into a number (`3.17401E+15`) is
+/// refused with what to do.
+pub fn parse_csv(mut input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<NewAppointment>> {
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes).with_context(|| format!("cannot read {name}"))?;
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    if let Err(error) = std::str::from_utf8(text) {
+        let line = 1 + text[..error.valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        bail!(
+            "{name}: line {line} is not UTF-8 text. In Excel, save the file as \"CSV UTF-8 \
+             (Comma delimited)\"; in LibreOffice, choose the character set Unicode (UTF-8)"
+        );
+    }
+    let header = text.split(|b| *b == b'\n').next().unwrap_or_default();
+    let header = String::from_utf8_lossy(header);
+    let has_columns = |separator: char| {
+        let columns: Vec<String> =
+            header.split(separator).map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
+        CSV_COLUMNS.iter().all(|wanted| columns.iter().any(|c| c == wanted))
+    };
+    let Some(separator) = [',', ';', '\t'].into_iter().find(|s| has_columns(*s)) else {
+        bail!(
+            "{name}: line 1 must name the columns office,service,date,slot,name,nik (and \
+             optionally booking_code), separated by commas, semicolons or tabs; it is {:?}",
+            header.trim()
+        );
+    };
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(separator as u8).trim(csv::Trim::All).from_reader(text);
+    // Column names as found (`Office`, `"nik"`) are the fields' names.
+    let columns: csv::StringRecord = reader
+        .headers()
+        .with_context(|| format!("{name}: line 1"))?
+        .iter()
+        .map(|c| c.trim_matches('"').to_ascii_lowercase())
+        .collect();
+    reader.set_headers(columns);
     let mut items = Vec::new();
     for (index, row) in reader.deserialize::<CsvRow>().enumerate() {
         let line = index + 2;
         let row = row.with_context(|| format!("{name}: line {line}"))?;
-        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
-            .with_context(|| format!("{name}: line {line}: date {:?} is not YYYY-MM-DD", row.date))?;
+        let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").with_context(|| {
+            format!("{name}: line {line}: date {:?} is not YYYY-MM-DD (format the column as text)", row.date)
+        })?;
+        if row.nik.contains(['E', 'e']) && row.nik.contains('+') {
+            bail!(
+                "{name}: line {line}: NIK {:?} was turned into a number by a spreadsheet and its \
+                 last digits are lost; format the NIK column as text and type the 16 digits again",
+                row.nik
+            );
+        }
         items.push(NewAppointment {
             office: row.office,
             service: row.service,

@@ -210,3 +210,84 @@ async fn a_data_dir_of_another_office_is_refused_and_left_as_it_was() {
     assert_eq!(kiosk.walkin("D", None).await.expect("the office's own hub works").number, "D001");
     hub.kill();
 }
+
+/// Appointment files as spreadsheets save them (issue 18, item 10: a semicolon-separated file,
+/// as Excel writes where the decimal mark is a comma — the Indonesian locale — was refused
+/// with "missing field `office`"). The separator is read from the header, a byte-order mark
+/// and Windows line ends are skipped; what cannot be read is refused with what to do, and
+/// nothing is imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spreadsheet_csv_files_import_and_what_cannot_be_read_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data_s = data.to_str().expect("utf8").to_owned();
+    let g = vec!["--data-dir", data_s.as_str()];
+    let csv = dir.path().join("appointments.csv");
+    let csv_s = csv.to_str().expect("utf8").to_owned();
+    let import = |content: &[u8]| {
+        std::fs::write(&csv, content).expect("csv");
+        run_cli(&[g.clone(), vec!["import", csv_s.as_str()]].concat(), "")
+    };
+
+    // Refused, each saying what is wrong and what to do; nothing imported.
+    let refused: [(&[u8], &[&str]); 4] = [
+        // Windows-1252 (Excel's "CSV (Comma delimited)"): é is one byte 0xE9.
+        (
+            b"office,service,date,slot,name,nik\nkanim-jaksel,A,2026-11-25,09:00,Andr\xe9 Wijaya,3174010101010001\n",
+            &["line 2", "UTF-8", "CSV UTF-8"],
+        ),
+        // A NIK a spreadsheet turned into a number.
+        (b"office;service;date;slot;name;nik\nkanim-jaksel;A;2026-11-25;09:00;Budi;3,17401E+15\n", &[
+            "line 2",
+            "3,17401E+15",
+            "format the NIK column as text",
+        ]),
+        // A header of other words, and a header-less file.
+        (b"kantor;layanan;tanggal;jam;nama;nik\nkanim-jaksel;A;2026-11-25;09:00;Budi;3174010101010001\n", &[
+            "line 1",
+            "office,service,date,slot,name,nik",
+            "semicolons",
+        ]),
+        (b"kanim-jaksel,A,2026-11-25,09:00,Budi,3174010101010001\n", &["line 1", "office,service"]),
+    ];
+    for (content, words) in refused {
+        let (ok, _, err) = import(content);
+        assert!(!ok, "{}", String::from_utf8_lossy(content));
+        for word in words {
+            assert!(err.contains(word), "{word:?} not in {err}");
+        }
+    }
+
+    // Semicolons (with a comma inside a name), a BOM and CRLF, tabs and capitalised columns.
+    let files: [&[u8]; 3] = [
+        b"office;service;date;slot;name;nik;booking_code\n\
+          kanim-jaksel;A;2026-11-25;09:00;Siti Rahayu, S.Pd.;3174010101010001;SEMI0001\n",
+        b"\xef\xbb\xbfoffice,service,date,slot,name,nik,booking_code\r\n\
+          kanim-jaksel,A,2026-11-25,10:00,Budi Santoso,3174010101010002,BOMCRLF2\r\n",
+        b"Office\tService\tDate\tSlot\tName\tNIK\tBooking_Code\n\
+          kanim-jaksel\tB\t2026-11-25\t11:00\tDewi Lestari\t3174010101010003\tTABS0003\n",
+    ];
+    for content in files {
+        let (ok, _, err) = import(content);
+        assert!(ok && err.contains("imported 1"), "{}: {err}", String::from_utf8_lossy(content));
+    }
+
+    let hub = RunningHub::start(&g, &["--clock", "2026-11-25T08:05:00+07:00"], &dir.path().join("hub.log"));
+    hub.wait_healthy().await;
+    let anyone = Client::new(&hub.url);
+    for (code, last4, name, slot) in [
+        ("SEMI0001", "0001", "Siti Rahayu, S.Pd.", "09:00"),
+        ("BOMCRLF2", "0002", "Budi Santoso", "10:00"),
+        ("TABS0003", "0003", "Dewi Lestari", "11:00"),
+    ] {
+        let booking = anyone.booking(code, last4).await.expect("imported booking");
+        assert_eq!((booking.name.as_str(), booking.slot.as_str()), (name, slot), "{code}");
+    }
+    // The refused files left nothing: exactly the three imported are booked.
+    let availability = anyone
+        .availability("kanim-jaksel", chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"), "A")
+        .await
+        .expect("availability");
+    let booked: u32 = availability.slots.iter().map(|s| s.booked).sum();
+    assert_eq!(booked, 2, "{availability:?}");
+}
