@@ -74,6 +74,44 @@ pub struct DemoArgs {
     /// No simulated arrivals and clerks: the office stays still until you act.
     #[arg(long)]
     pub no_simulation: bool,
+    /// Where the demo writes its full log, its windows' included (the terminal shows only
+    /// warnings and errors) [default: antrian-demo.log in the system's temporary folder].
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+}
+
+impl DemoArgs {
+    /// The file of the demo's full log.
+    pub fn log_path(&self) -> PathBuf {
+        self.log.clone().unwrap_or_else(|| std::env::temp_dir().join("antrian-demo.log"))
+    }
+}
+
+/// Sets up logging for `cli`'s command: lines of `RUST_LOG`'s level (default `info`) on
+/// standard error — except for `demo`, which keeps its terminal for the addresses and logins
+/// it prints: there only warnings and errors show, and everything goes to the demo's log
+/// file (`--log`), emptied at each start.
+///
+/// Errors: the demo's log file cannot be created.
+pub fn init_logging(cli: &Cli) -> anyhow::Result<()> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer, filter::LevelFilter, fmt};
+
+    let wanted = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let Command::Demo(demo) = &cli.command else {
+        fmt().with_env_filter(wanted()).with_writer(std::io::stderr).with_ansi(terminal).init();
+        return Ok(());
+    };
+    let path = demo.log_path();
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("cannot create the log {}", path.display()))?;
+    tracing_subscriber::registry()
+        .with(fmt::layer().with_writer(std::io::stderr).with_ansi(terminal).with_filter(LevelFilter::WARN))
+        .with(fmt::layer().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_filter(wanted()))
+        .init();
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -168,11 +206,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             let (hub, temp, listen, seeded) =
-                tokio::task::block_in_place(|| prepare_demo(&cli, &args.serve))?;
+                tokio::task::block_in_place(|| prepare_demo(&cli, &args.serve, &args.log_path()))?;
             let data = cli.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
+            let log = args.log_path();
             let windows: Vec<_> = [("antrian-kiosk", "kiosk.toml"), ("antrian-display", "display.toml")]
                 .into_iter()
-                .filter_map(|(program, config)| start_demo_window(program, &data.join(config)))
+                .filter_map(|(program, config)| start_demo_window(program, &data.join(config), &log))
                 .collect();
             if !args.no_simulation && !listen.ends_with(":0") {
                 start_simulation(&hub, &listen, seeded);
@@ -191,15 +230,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Opens a device window (`antrian-kiosk`, `antrian-display`) next to the demo when it was
 /// built beside this binary and a graphical session is there; otherwise the demo prints how
-/// to start it.
-fn start_demo_window(program: &str, config: &Path) -> Option<std::process::Child> {
+/// to start it. The window's log goes to the demo's `log` file.
+fn start_demo_window(program: &str, config: &Path, log: &Path) -> Option<std::process::Child> {
     let graphical = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     let binary =
         std::env::current_exe().ok()?.with_file_name(format!("{program}{}", std::env::consts::EXE_SUFFIX));
     if !graphical || !config.exists() || !binary.exists() {
         return None;
     }
-    match std::process::Command::new(&binary).arg("--config").arg(config).spawn() {
+    let stderr = match std::fs::OpenOptions::new().append(true).open(log) {
+        Ok(file) => std::process::Stdio::from(file),
+        Err(_) => std::process::Stdio::inherit(),
+    };
+    match std::process::Command::new(&binary).arg("--config").arg(config).stderr(stderr).spawn() {
         Ok(child) => {
             println!("  {program} window started");
             Some(child)
@@ -231,6 +274,7 @@ fn start_simulation(hub: &Hub, listen: &str, seeded: demo::Seeded) {
 fn prepare_demo(
     cli: &Cli,
     args: &ServeArgs,
+    log: &Path,
 ) -> anyhow::Result<(Arc<Hub>, tempfile::TempDir, String, demo::Seeded)> {
     let config = load_config(cli)?;
     let temp = tempfile::Builder::new().prefix("antrian-demo-").tempdir()?;
@@ -242,6 +286,7 @@ fn prepare_demo(
     let mut out = std::io::stdout().lock();
     writeln!(out, "Antrian demo: {} — {}", hub.config.office.name, hub.clock.now().format("%Y-%m-%d %H:%M"))?;
     writeln!(out, "  data dir (removed on exit): {}", dir.display())?;
+    writeln!(out, "  full log: {} (here: only warnings and errors)", log.display())?;
     writeln!(out, "  {} appointments booked for today", seeded.appointments)?;
     writeln!(out, "  staff console: http://{listen}/staff   booking: http://{listen}/book")?;
     for (user, password, role) in demo::DEMO_USERS {

@@ -4,15 +4,11 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let cli = antrian_hub::cli::Cli::parse();
+    if let Err(error) = antrian_hub::cli::init_logging(&cli) {
+        eprintln!("antrian-hub: {error:#}");
+        return std::process::ExitCode::FAILURE;
+    }
     match antrian_hub::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

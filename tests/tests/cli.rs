@@ -291,3 +291,62 @@ async fn spreadsheet_csv_files_import_and_what_cannot_be_read_says_what_to_do() 
     let booked: u32 = availability.slots.iter().map(|s| s.booked).sum();
     assert_eq!(booked, 2, "{availability:?}");
 }
+
+/// The demo's terminal keeps what it printed — addresses, logins, tokens — readable (issue 18,
+/// item 10: a line per request buried them): only warnings and errors show there, and the full
+/// log goes to the file the demo names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_terminal_shows_its_logins_and_warnings_and_the_full_log_is_in_the_named_file() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("demo.log");
+    let listen = format!("127.0.0.1:{}", antrian_e2e::free_port());
+    let mut demo = Command::new(antrian_e2e::hub_binary())
+        .args(["demo", "--no-simulation", "--listen", &listen, "--log"])
+        .arg(&log)
+        // No windows beside it.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the demo");
+    let stdout = demo.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut printed = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.starts_with("listening on") {
+                let _ = tx.send(printed.clone());
+            }
+        }
+    });
+    let printed = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the demo starts");
+    assert!(printed.contains(&format!("full log: {}", log.display())), "{printed}");
+    assert!(printed.contains("login admin"), "{printed}");
+
+    let hub = Client::new(format!("http://{listen}"));
+    for _ in 0..20 {
+        hub.health().await.expect("health");
+    }
+    assert!(hub.login("admin", "not-the-password").await.is_err());
+    let _ = demo.kill();
+    let mut terminal = String::new();
+    demo.stderr.take().expect("stderr").read_to_string(&mut terminal).expect("stderr");
+    let _ = demo.wait();
+
+    // The terminal: the warning, and no line per request.
+    assert!(terminal.contains("failed login"), "the warning shows on the terminal: {terminal}");
+    assert!(!terminal.contains("/api/v1/health") && !terminal.contains(" INFO "), "{terminal}");
+    // The file: everything.
+    let full = std::fs::read_to_string(&log).expect("the demo's log file");
+    let requests = full.lines().filter(|l| l.contains("/api/v1/health")).count();
+    assert!(requests >= 20, "every request in the log file ({requests}):\n{full}");
+    assert!(full.contains("failed login"), "{full}");
+}
