@@ -28,7 +28,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Speak one call: chime, then "Nomor antrian ..., silakan menuju loket ...".
+    /// Speak one call: chime, then "Nomor antrean ..., silakan menuju loket ...".
     Announce {
         #[arg(long)]
         number: String,

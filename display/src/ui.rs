@@ -119,7 +119,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                 ui.set_min_height(min_height);
                 ui.set_min_width(ui.available_width());
                 ui.vertical_centered(|ui| {
-                    ui.label(RichText::new("Nomor Antrian").size(unit * 0.045).color(ink));
+                    ui.label(RichText::new("Nomor Antrean").size(unit * 0.045).color(ink));
                     match &state.latest {
                         Some(call) => {
                             // Up to 0.30 of the height (the digits stand over a fifth of the

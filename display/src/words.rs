@@ -1,4 +1,4 @@
-//! Numbers as Indonesian words, for the spoken call: "Nomor antrian A dua belas, silakan
+//! Numbers as Indonesian words, for the spoken call: "Nomor antrean A dua belas, silakan
 //! menuju loket tiga".
 
 const ONES: [&str; 10] =
@@ -76,7 +76,7 @@ pub fn call_sentence(ticket_number: &str, counter: &str, counter_name: &str) -> 
         Ok(n) => format!("loket {}", number(n)),
         Err(_) => counter_name.to_lowercase(),
     };
-    format!("Nomor antrian {}, silakan menuju {counter}", ticket(ticket_number))
+    format!("Nomor antrean {}, silakan menuju {counter}", ticket(ticket_number))
 }
 
 #[cfg(test)]
@@ -161,11 +161,11 @@ mod tests {
         assert_eq!(ticket("D1000"), "De seribu");
         assert_eq!(
             call_sentence("A012", "3", "Loket 3"),
-            "Nomor antrian A dua belas, silakan menuju loket tiga"
+            "Nomor antrean A dua belas, silakan menuju loket tiga"
         );
         assert_eq!(
             call_sentence("C105", "VIP", "Loket VIP"),
-            "Nomor antrian Ce seratus lima, silakan menuju loket vip"
+            "Nomor antrean Ce seratus lima, silakan menuju loket vip"
         );
     }
 }

@@ -26,7 +26,7 @@ fn one_call_renders_to_a_wav_of_speech() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(
         String::from_utf8_lossy(&output.stderr)
-            .contains("Nomor antrian A dua belas, silakan menuju loket tiga")
+            .contains("Nomor antrean A dua belas, silakan menuju loket tiga")
     );
     let mut reader = hound::WavReader::open(&wav).expect("a WAV file");
     let spec = reader.spec();

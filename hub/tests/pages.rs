@@ -186,3 +186,37 @@ async fn no_text_runs_off_the_confirmation_whatever_the_names() {
         }
     }
 }
+
+/// The word for the queue is the standard "antrean" on every page people read (issue 18,
+/// item 10: the pages said "Antrian", the kiosk "antrean"): booking, confirmation, status,
+/// and the staff console's login, counter, floor and report pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_page_spells_the_queue_antrean() {
+    let hub = TestHub::start().await;
+    let admin = hub.admin().await;
+    let booked = book(&admin, "13:00", 1, 31).await.remove(0);
+    let ticket = hub.kiosk().await.walkin("D", None).await.expect("walk-in");
+    hub.add_user("kepala", "kepala-password", Role::Supervisor).await;
+    let cookie = console_cookie(&hub, "kepala", "kepala-password").await;
+    let http = reqwest::Client::new();
+    let pages = [
+        format!("{}/book", hub.url),
+        format!("{}/booking/{}?nik_last4={}", hub.url, booked.booking_code, booked.nik_last4),
+        ticket.status_url.clone(),
+        format!("{}/staff/login", hub.url),
+        format!("{}/staff/counter", hub.url),
+        format!("{}/staff/counter/1", hub.url),
+        format!("{}/staff/supervisor", hub.url),
+        format!("{}/staff/reports", hub.url),
+    ];
+    let mut said = 0;
+    for page in &pages {
+        let response = http.get(page).header("cookie", &cookie).send().await.expect("page");
+        assert_eq!(response.status(), 200, "{page}");
+        let html = response.text().await.expect("html").to_lowercase();
+        assert!(!html.contains("antrian"), "{page} says \"antrian\"");
+        said += usize::from(html.contains("antrean"));
+    }
+    // The booking, confirmation, status and floor pages name the queue.
+    assert!(said >= 4, "{said} pages say \"antrean\"");
+}
