@@ -112,11 +112,25 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
         // The latest call, very large, and the recent ones: side by side on a landscape screen,
         // one above the other on a portrait one.
         let portrait = size.y > size.x;
+        // What goes below the panels (counter tiles, waiting counts, running text) wraps onto
+        // more rows on a narrower screen: its height, measured last frame, is kept free so the
+        // panels never push it off the bottom (a square screen lost its running text).
+        let below_id = ui.scope_id().with("below-the-panels");
+        // Its text is sized from the width too: tiles wrap by width, and on a screen as narrow
+        // as it is tall, text sized from the height alone took three rows of tiles.
+        let small = unit.min(size.x * 0.75);
+        let below_before: Option<f32> = ui.data(|d| d.get_temp(below_id));
+        let room = (ui.available_height() - below_before.unwrap_or(unit * 0.3)).max(unit * 0.3);
+        // The latest call's panel holds its title, the number and the sentence (about a fifth
+        // of `unit` with the margins) in that room: the number gets what is left (a line of
+        // the bold face is about 1.3 times its size).
+        let number_size = (height * 0.30).min((room - unit * 0.2) / 1.3);
         let fill = if frame.highlight { colors.highlight } else { colors.panel };
         let ink = if frame.highlight { Color32::from_rgb(20, 20, 20) } else { colors.text };
         let latest = |ui: &mut Ui, min_height: f32| {
             egui::Frame::new().fill(fill).corner_radius(16.0).inner_margin(unit * 0.02).show(ui, |ui| {
-                ui.set_min_height(min_height);
+                // `min_height` is the panel's outer height: its margins are inside it.
+                ui.set_min_height((min_height - 2.0 * unit * 0.02).max(0.0));
                 ui.set_min_width(ui.available_width());
                 ui.vertical_centered(|ui| {
                     ui.label(RichText::new("Nomor Antrean").size(unit * 0.045).color(ink));
@@ -125,12 +139,12 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                             // Up to 0.30 of the height (the digits stand over a fifth of the
                             // screen), less where the number would not fit the panel's width.
                             let width = ui.available_width();
-                            ui.label(bold_fitting(ui.ctx(), &call.number, height * 0.30, width).color(ink));
+                            ui.label(bold_fitting(ui.ctx(), &call.number, number_size, width).color(ink));
                             let sentence = format!("Silakan menuju {}", call.counter_name);
                             ui.label(bold_fitting(ui.ctx(), sentence, unit * 0.06, width).color(ink));
                         }
                         None => {
-                            ui.label(RichText::new("-").size(unit * 0.30).color(ink));
+                            ui.label(RichText::new("-").size(number_size).color(ink));
                         }
                     }
                 });
@@ -141,7 +155,8 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
             egui::Frame::new().fill(colors.panel).corner_radius(16.0).inner_margin(unit * 0.02).show(
                 ui,
                 |ui| {
-                    ui.set_min_height(min_height);
+                    // `min_height` is the panel's outer height: its margins are inside it.
+                    ui.set_min_height((min_height - 2.0 * unit * 0.02).max(0.0));
                     ui.set_min_width(ui.available_width());
                     ui.label(RichText::new("Panggilan terakhir").size(unit * 0.035).color(colors.muted));
                     for call in state.recent.iter().skip(1) {
@@ -158,16 +173,17 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
             );
         };
         if portrait {
-            latest(ui, height * 0.36);
+            latest(ui, (height * 0.36).min(room * 0.62));
             ui.add_space(unit * 0.01);
-            recent(ui, height * 0.2);
+            recent(ui, (height * 0.2).min(room * 0.38 - unit * 0.01));
         } else {
             ui.columns(2, |columns| {
-                latest(&mut columns[0], height * 0.52);
-                recent(&mut columns[1], height * 0.52);
+                latest(&mut columns[0], (height * 0.52).min(room));
+                recent(&mut columns[1], (height * 0.52).min(room));
             });
         }
-        ui.add_space(unit * 0.015);
+        let below_top = ui.cursor().top();
+        ui.add_space(small * 0.015);
         // Every counter with the number it serves.
         ui.horizontal_wrapped(|ui| {
             for (id, counter) in &state.counters {
@@ -181,11 +197,11 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                     (None, antrian_proto::CounterState::Closed) => "Tutup".to_owned(),
                 };
                 // A tile goes whole onto the next row when the rest of this one is too narrow.
-                let margin = unit * 0.01;
-                let tile = text_width(ui.ctx(), &name, unit * 0.028, false).max(text_width(
+                let margin = small * 0.01;
+                let tile = text_width(ui.ctx(), &name, small * 0.028, false).max(text_width(
                     ui.ctx(),
                     &number,
-                    unit * 0.045,
+                    small * 0.045,
                     true,
                 )) + 2.0 * margin;
                 keep_whole(ui, tile);
@@ -194,16 +210,16 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                     |ui| {
                         ui.vertical(|ui| {
                             ui.add(
-                                egui::Label::new(RichText::new(name).size(unit * 0.028).color(colors.muted))
+                                egui::Label::new(RichText::new(name).size(small * 0.028).color(colors.muted))
                                     .extend(),
                             );
-                            ui.add(egui::Label::new(bold(number, unit * 0.045).color(colors.text)).extend());
+                            ui.add(egui::Label::new(bold(number, small * 0.045).color(colors.text)).extend());
                         });
                     },
                 );
             }
         });
-        ui.add_space(unit * 0.01);
+        ui.add_space(small * 0.01);
         // Waiting per stage.
         ui.horizontal_wrapped(|ui| {
             for stage in state.stage_order() {
@@ -211,19 +227,26 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                 let name = state.stage_names.get(&stage).cloned().unwrap_or_else(|| stage.clone());
                 // Each stage's count stays whole, on the next row if need be.
                 let text = format!("{name}: {count} menunggu   ");
-                keep_whole(ui, text_width(ui.ctx(), &text, unit * 0.032, false));
+                keep_whole(ui, text_width(ui.ctx(), &text, small * 0.032, false));
                 ui.add(
-                    egui::Label::new(RichText::new(text).size(unit * 0.032).color(colors.accent)).extend(),
+                    egui::Label::new(RichText::new(text).size(small * 0.032).color(colors.accent)).extend(),
                 );
             }
         });
+        let counts_bottom = ui.cursor().top();
         // The running text along the bottom.
-        ui.with_layout(Layout::bottom_up(Align::Min), |ui| {
-            egui::Frame::new().fill(colors.panel).inner_margin(unit * 0.008).show(ui, |ui| {
+        let running = ui.with_layout(Layout::bottom_up(Align::Min), |ui| {
+            ui.add_space(small * 0.01);
+            egui::Frame::new().fill(colors.panel).inner_margin(small * 0.008).show(ui, |ui| {
                 ui.set_min_width(ui.available_width());
-                ui.label(RichText::new(frame.running_text).size(unit * 0.03).color(colors.text));
-            });
+                ui.label(RichText::new(frame.running_text).size(small * 0.03).color(colors.text));
+            })
         });
+        let below = counts_bottom - below_top + running.inner.response.rect.height() + small * 0.01;
+        if below_before.is_none_or(|before| (before - below).abs() > 0.5) {
+            ui.data_mut(|d| d.insert_temp(below_id, below));
+            ui.ctx().request_repaint();
+        }
     });
 }
 

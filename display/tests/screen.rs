@@ -98,6 +98,14 @@ fn the_number_and_its_counter_stay_on_one_line_on_any_screen() {
                 }),
             });
         }
+        for (id, name, count) in [
+            ("berkas", "Pemeriksaan Berkas", 7),
+            ("foto", "Foto & Wawancara", 12),
+            ("ambil", "Pengambilan Paspor", 3),
+        ] {
+            state.stage_names.insert(id.into(), name.into());
+            state.waiting.insert(id.into(), count);
+        }
         let mut call = called(100, "W123", "12");
         if let HubEvent::Called(c) = &mut call.event {
             c.counter_name = "Loket Pengambilan Paspor 12".into();
@@ -130,6 +138,17 @@ fn the_number_and_its_counter_stay_on_one_line_on_any_screen() {
             );
         }
         harness.get_by_label("Istirahat");
+        // The waiting counts and the running text along the bottom: on screen, and apart
+        // (on a square screen the counts were drawn under the running text).
+        let running = harness.get_by_label("Waspada calo!").rect();
+        assert!(running.bottom() <= height + 0.5, "{size:?}: running text on screen: {running:?}");
+        for stage in ["Pemeriksaan Berkas: 7", "Foto & Wawancara: 12", "Pengambilan Paspor: 3"] {
+            let count = harness.get_by_label_contains(stage).rect();
+            assert!(
+                count.bottom() <= running.top() + 0.5 && count.right() <= width + 0.5,
+                "{size:?}: {stage} {count:?} on screen, above the running text {running:?}"
+            );
+        }
         // The office name gives way to the clock (beside it, or on a row of its own), at a
         // readable size.
         let name = harness.get_by_label(office).rect();
