@@ -58,7 +58,7 @@
     fetch("/api/v1/offices/" + office + "/availability?date=" + state.date + "&service=" + state.service).then(function (r) { return r.json(); }).then(function (data) {
       slots.textContent = "";
       data.slots.forEach(function (slot) {
-        var label = slot.bookable ? slot.remaining + " " + page.places_left : (data.closed || slot.remaining > 0 ? page.closed : page.full);
+        var label = slot.bookable ? slot.remaining + " " + page.places_left : (data.closed || slot.capacity === 0 || slot.remaining > 0 ? page.closed : page.full);
         var button = el("button", { type: "button", class: "slot", "aria-pressed": "false", "data-slot": slot.slot }, [slot.slot + "–" + slot.end, el("small", {}, [label])]);
         button.disabled = !slot.bookable;
         button.addEventListener("click", function () { press(slots, button); state.slot = slot.slot; ready(); });

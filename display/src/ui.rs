@@ -117,14 +117,19 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
         // panels never push it off the bottom (a square screen lost its running text).
         let below_id = ui.scope_id().with("below-the-panels");
         // Its text is sized from the width too: tiles wrap by width, and on a screen as narrow
-        // as it is tall, text sized from the height alone took three rows of tiles.
+        // as it is tall, text sized from the height alone took three rows of tiles. (On a
+        // portrait screen that makes it a quarter smaller, and leaves the number its size.)
         let small = unit.min(size.x * 0.75);
         let below_before: Option<f32> = ui.data(|d| d.get_temp(below_id));
         let room = (ui.available_height() - below_before.unwrap_or(unit * 0.3)).max(unit * 0.3);
         // The latest call's panel holds its title, the number and the sentence (about a fifth
         // of `unit` with the margins) in that room: the number gets what is left (a line of
         // the bold face is about 1.3 times its size).
-        let number_size = (height * 0.30).min((room - unit * 0.2) / 1.3);
+        // On a portrait screen the recent calls go below the latest one: it gets 0.62 of the
+        // room and they the rest.
+        let latest_room = if portrait { room * 0.62 } else { room };
+        let recent_room = if portrait { room * 0.38 - unit * 0.01 } else { room };
+        let number_size = (height * 0.30).min((latest_room - unit * 0.2) / 1.3);
         let fill = if frame.highlight { colors.highlight } else { colors.panel };
         let ink = if frame.highlight { Color32::from_rgb(20, 20, 20) } else { colors.text };
         let latest = |ui: &mut Ui, min_height: f32| {
@@ -151,6 +156,8 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
             });
         };
         let row = unit * 0.06;
+        // As many recent calls as their room holds (a title, margins, and rows of `row`).
+        let recent_rows = ((recent_room - unit * 0.1) / (row * 1.35)).floor().max(0.0) as usize;
         let recent = |ui: &mut Ui, min_height: f32| {
             egui::Frame::new().fill(colors.panel).corner_radius(16.0).inner_margin(unit * 0.02).show(
                 ui,
@@ -159,7 +166,7 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
                     ui.set_min_height((min_height - 2.0 * unit * 0.02).max(0.0));
                     ui.set_min_width(ui.available_width());
                     ui.label(RichText::new("Panggilan terakhir").size(unit * 0.035).color(colors.muted));
-                    for call in state.recent.iter().skip(1) {
+                    for call in state.recent.iter().skip(1).take(recent_rows) {
                         ui.horizontal(|ui| {
                             ui.label(bold(&call.number, row).color(colors.text));
                             ui.label(
@@ -173,9 +180,9 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
             );
         };
         if portrait {
-            latest(ui, (height * 0.36).min(room * 0.62));
+            latest(ui, (height * 0.36).min(latest_room));
             ui.add_space(unit * 0.01);
-            recent(ui, (height * 0.2).min(room * 0.38 - unit * 0.01));
+            recent(ui, (height * 0.2).min(recent_room));
         } else {
             ui.columns(2, |columns| {
                 latest(&mut columns[0], (height * 0.52).min(room));

@@ -79,7 +79,14 @@ fn a_lost_connection_is_marked_and_the_last_state_stays() {
 #[test]
 fn the_number_and_its_counter_stay_on_one_line_on_any_screen() {
     // A portrait TV, a small monitor and the usual landscape TV; a long counter name.
-    for size in [[1080.0, 1920.0], [1080.0, 1080.0], [1024.0, 600.0], [800.0, 600.0], [1920.0, 1080.0]] {
+    for size in [
+        [1080.0, 1920.0],
+        [1080.0, 1350.0],
+        [1080.0, 1080.0],
+        [1024.0, 600.0],
+        [800.0, 600.0],
+        [1920.0, 1080.0],
+    ] {
         let office = "Kantor Imigrasi Kelas I Khusus TPI Jakarta Selatan";
         let mut state = DisplayState { office_name: office.into(), connected: true, ..Default::default() };
         for counter in 1..=10 {
@@ -105,6 +112,10 @@ fn the_number_and_its_counter_stay_on_one_line_on_any_screen() {
         ] {
             state.stage_names.insert(id.into(), name.into());
             state.waiting.insert(id.into(), count);
+        }
+        // A full list of recent calls.
+        for (n, id) in (90..98).enumerate() {
+            state.apply(&called(id, &format!("B{:03}", n + 1), &(n + 3).to_string()));
         }
         let mut call = called(100, "W123", "12");
         if let HubEvent::Called(c) = &mut call.event {

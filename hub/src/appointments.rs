@@ -103,9 +103,17 @@ pub(crate) fn create_one(
     nik::check_one_per_day(item.date, tx.read().appointments().holds_on(&nik_hash, item.date, None)?, false)?;
     let booking_code = match item.booking_code {
         Some(given) => {
+            // As the API description's pattern says: letters, digits, spaces and dashes.
+            if !given.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
+                return Err(Error::invalid(
+                    "booking_code must be 4-16 of A-Z, 0-9 (spaces and dashes between them are left out)",
+                ));
+            }
             let given = code::normalize(&given);
             if !code::is_valid(&given) {
-                return Err(Error::invalid("booking_code must be 4-16 of A-Z, 0-9"));
+                return Err(Error::invalid(
+                    "booking_code must be 4-16 of A-Z, 0-9 (spaces and dashes between them are left out)",
+                ));
             }
             if tx.read().appointments().exists(&given)? {
                 return Err(Error::refused(

@@ -105,8 +105,11 @@ pub fn init_logging(cli: &Cli) -> anyhow::Result<()> {
         return Ok(());
     };
     let path = demo.log_path();
-    let file =
-        std::fs::File::create(&path).with_context(|| format!("cannot create the log {}", path.display()))?;
+    // Emptied, then written in append mode: the windows the demo starts append to it too,
+    // and a writer at its own offset would write over their lines.
+    let file = std::fs::File::create(&path)
+        .and_then(|_| std::fs::OpenOptions::new().append(true).open(&path))
+        .with_context(|| format!("cannot create the log {}", path.display()))?;
     tracing_subscriber::registry()
         .with(fmt::layer().with_writer(std::io::stderr).with_ansi(terminal).with_filter(LevelFilter::WARN))
         .with(fmt::layer().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_filter(wanted()))
@@ -423,7 +426,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
         Command::Import { file } => {
             let config = load_config(cli)?;
             let dir = data_dir(cli, &config);
-            let items = read_csv(file)?;
+            let (lines, items): (Vec<u64>, Vec<NewAppointment>) = read_csv(file)?.into_iter().unzip();
             let hub = open_hub(config, &dir, None, 1.0)?;
             let count = items.len();
             let (office, keys) = (hub.office.clone(), hub.secrets.clone());
@@ -439,7 +442,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(e) => {
-                    let line = e.detail().and_then(|d| d.index).map(|i| i + 2);
+                    let line = e.detail().and_then(|d| d.index).and_then(|i| lines.get(i));
                     let message = match &e {
                         Error::Refused(refusal) => refusal.message.clone(),
                         other => other.to_string(),
@@ -468,10 +471,15 @@ struct CsvRow {
     booking_code: Option<String>,
 }
 
-/// Reads an appointments CSV; a malformed line is named.
-pub fn read_csv(path: &Path) -> anyhow::Result<Vec<NewAppointment>> {
+/// Reads an appointments CSV (see [`parse_csv_lines`]); a malformed line is named.
+pub fn read_csv(path: &Path) -> anyhow::Result<Vec<(u64, NewAppointment)>> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse_csv(file, &path.display().to_string())
+    parse_csv_lines(file, &path.display().to_string())
+}
+
+/// [`parse_csv_lines`] without the line numbers.
+pub fn parse_csv(input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<NewAppointment>> {
+    Ok(parse_csv_lines(input, name)?.into_iter().map(|(_, item)| item).collect())
 }
 
 /// The columns of an appointments CSV, in any order; `booking_code` may be left out.
@@ -484,8 +492,13 @@ const CSV_COLUMNS: [&str; 6] = ["office", "service", "date", "slot", "name", "ni
 /// — a comma, a semicolon (Excel where the decimal mark is a comma, as in the Indonesian
 /// locale) or a tab — and a UTF-8 byte-order mark is skipped. A file that is not UTF-8, a
 /// header without the columns, or a NIK a spreadsheet turned into a number (`3.17401E+15`) is
-/// refused with what to do.
-pub fn parse_csv(mut input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<NewAppointment>> {
+/// refused with what to do, and so is a column of another name (an issuer's codes would be
+/// lost with it). Rows with every field empty (a spreadsheet's trailing `;;;;;`) are
+/// skipped. Each appointment comes with the line it was read from (1 is the header).
+pub fn parse_csv_lines(
+    mut input: impl std::io::Read,
+    name: &str,
+) -> anyhow::Result<Vec<(u64, NewAppointment)>> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes).with_context(|| format!("cannot read {name}"))?;
     let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
@@ -519,11 +532,24 @@ pub fn parse_csv(mut input: impl std::io::Read, name: &str) -> anyhow::Result<Ve
         .iter()
         .map(|c| c.trim_matches('"').to_ascii_lowercase())
         .collect();
-    reader.set_headers(columns);
+    if let Some(other) =
+        columns.iter().find(|c| !c.is_empty() && !CSV_COLUMNS.contains(c) && *c != "booking_code")
+    {
+        bail!(
+            "{name}: line 1: column {other:?} is not one of office, service, date, slot, name, \
+             nik, booking_code; rename it or remove it"
+        );
+    }
     let mut items = Vec::new();
-    for (index, row) in reader.deserialize::<CsvRow>().enumerate() {
-        let line = index + 2;
-        let row = row.with_context(|| format!("{name}: line {line}"))?;
+    for record in reader.records() {
+        // (csv's own error names the line.)
+        let record = record.with_context(|| name.to_owned())?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let row: CsvRow =
+            record.deserialize(Some(&columns)).with_context(|| format!("{name}: line {line}"))?;
         let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").with_context(|| {
             format!("{name}: line {line}: date {:?} is not YYYY-MM-DD (format the column as text)", row.date)
         })?;
@@ -534,15 +560,18 @@ pub fn parse_csv(mut input: impl std::io::Read, name: &str) -> anyhow::Result<Ve
                 row.nik
             );
         }
-        items.push(NewAppointment {
-            office: row.office,
-            service: row.service,
-            date,
-            slot: row.slot,
-            name: row.name,
-            nik: row.nik,
-            booking_code: row.booking_code.filter(|c| !c.is_empty()),
-        });
+        items.push((
+            line,
+            NewAppointment {
+                office: row.office,
+                service: row.service,
+                date,
+                slot: row.slot,
+                name: row.name,
+                nik: row.nik,
+                booking_code: row.booking_code.filter(|c| !c.is_empty()),
+            },
+        ));
     }
     if items.is_empty() {
         bail!("{name}: no appointments in the file");

@@ -109,6 +109,12 @@ async fn appointments_are_created_all_or_nothing_and_a_bad_row_is_named() {
     issued.booking_code = Some("mp-0042-x".into());
     let kept = admin.create_appointments(vec![issued.clone()]).await.expect("issuer code");
     assert_eq!(kept[0].booking_code, "MP0042X");
+    // Only letters, digits, spaces and dashes, as the API description's pattern says.
+    for odd in ["AB\tCD1234", "KODE\u{131}234", "----", "ABCDEFGHJKMNPQRSTU"] {
+        let mut other = new_appointment("B", today(), "11:00", 92);
+        other.booking_code = Some(odd.into());
+        assert_eq!(code(admin.create_appointments(vec![other]).await), "invalid_request", "{odd:?}");
+    }
     issued.nik = nik(91);
     // A code already held is a duplicate booking (409), as a NIK already holding that day is.
     assert_eq!(code(admin.create_appointments(vec![issued]).await), "duplicate_booking");

@@ -413,9 +413,10 @@ pub struct NewAppointment {
     /// 16 digits; kept only as a keyed hash plus its last 4 digits.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{16}$"))]
     pub nik: String,
-    /// An issuer's booking code; the hub makes one when absent.
+    /// An issuer's booking code; the hub makes one when absent: 4–16 letters or digits, with
+    /// spaces and dashes between them left out.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9 -]{4,40}$"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[ -]*(?:[A-Za-z0-9][ -]*){4,16}$"))]
     pub booking_code: Option<String>,
 }
 

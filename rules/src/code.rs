@@ -17,7 +17,9 @@ pub fn generate() -> String {
 
 /// A typed code cleaned up: upper case, without spaces or dashes.
 pub fn normalize(code: &str) -> String {
-    code.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
+    // ASCII upper case only: a letter whose upper case is ASCII (`ı` → `I`) stays itself and
+    // is refused, as the API description's pattern says.
+    code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// Whether a (normalized) code may be used: 4–16 of A–Z and 0–9 (codes given by an import

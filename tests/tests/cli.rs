@@ -230,7 +230,17 @@ async fn spreadsheet_csv_files_import_and_what_cannot_be_read_says_what_to_do() 
     };
 
     // Refused, each saying what is wrong and what to do; nothing imported.
-    let refused: [(&[u8], &[&str]); 4] = [
+    let refused: [(&[u8], &[&str]); 6] = [
+        // A column of another name: the issuer's codes would be lost without a word.
+        (
+            b"office;service;date;slot;name;nik;kode_booking\nkanim-jaksel;A;2026-11-25;09:00;Budi;3174010101010001;KODE0001\n",
+            &["line 1", "kode_booking", "rename it or remove it"],
+        ),
+        // A bad row after a spreadsheet's empty row is named by its own line.
+        (
+            b"office,service,date,slot,name,nik\n,,,,,\nkanim-jaksel,A,2026-11-25,09:00,Budi,31740101\n",
+            &["line 3", "nothing was imported"],
+        ),
         // Windows-1252 (Excel's "CSV (Comma delimited)"): é is one byte 0xE9.
         (
             b"office,service,date,slot,name,nik\nkanim-jaksel,A,2026-11-25,09:00,Andr\xe9 Wijaya,3174010101010001\n",
@@ -261,7 +271,8 @@ async fn spreadsheet_csv_files_import_and_what_cannot_be_read_says_what_to_do() 
     // Semicolons (with a comma inside a name), a BOM and CRLF, tabs and capitalised columns.
     let files: [&[u8]; 3] = [
         b"office;service;date;slot;name;nik;booking_code\n\
-          kanim-jaksel;A;2026-11-25;09:00;Siti Rahayu, S.Pd.;3174010101010001;SEMI0001\n",
+          kanim-jaksel;A;2026-11-25;09:00;Siti Rahayu, S.Pd.;3174010101010001;SEMI0001\n\
+          ;;;;;;\n;;;;;;\n",
         b"\xef\xbb\xbfoffice,service,date,slot,name,nik,booking_code\r\n\
           kanim-jaksel,A,2026-11-25,10:00,Budi Santoso,3174010101010002,BOMCRLF2\r\n",
         b"Office\tService\tDate\tSlot\tName\tNIK\tBooking_Code\n\
@@ -332,6 +343,15 @@ async fn the_demo_terminal_shows_its_logins_and_warnings_and_the_full_log_is_in_
     assert!(printed.contains("login admin"), "{printed}");
 
     let hub = Client::new(format!("http://{listen}"));
+    hub.health().await.expect("health");
+    // The kiosk and display windows the demo starts append their lines to the same file:
+    // the hub's later lines must not write over them.
+    {
+        use std::io::Write;
+        let mut window =
+            std::fs::OpenOptions::new().append(true).open(&log).expect("the log, as a window opens it");
+        writeln!(window, "a line of the display window").expect("append");
+    }
     for _ in 0..20 {
         hub.health().await.expect("health");
     }
@@ -349,4 +369,5 @@ async fn the_demo_terminal_shows_its_logins_and_warnings_and_the_full_log_is_in_
     let requests = full.lines().filter(|l| l.contains("/api/v1/health")).count();
     assert!(requests >= 20, "every request in the log file ({requests}):\n{full}");
     assert!(full.contains("failed login"), "{full}");
+    assert!(full.contains("a line of the display window"), "a window's line kept:\n{full}");
 }

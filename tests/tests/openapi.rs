@@ -35,17 +35,32 @@ async fn every_request_the_api_description_allows_is_taken_and_every_answer_is_d
     let token = admin.token().expect("a session token").to_owned();
 
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/schemathesis.toml");
-    let output = Command::new("st")
-        // st keeps a cache in its working folder.
-        .current_dir(dir.path())
-        .args(["--no-color", "--config-file", config, "run", &format!("{}/api/v1/openapi.json", hub.url)])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .args(["--checks", "all", "--max-examples", "40", "--workers", "2", "--seed", "18"])
-        .args(["--request-timeout", "10"])
-        // Logout would end the run's own session; the event stream never ends (tested elsewhere).
-        .args(["--exclude-path", "/api/v1/auth/logout", "--exclude-path", "/api/v1/offices/{office}/events"])
-        .output()
-        .expect("run st");
+    let run = || {
+        Command::new("st")
+            // st keeps a cache in its working folder.
+            .current_dir(dir.path())
+            .args(["--no-color", "--config-file", config, "run", &format!("{}/api/v1/openapi.json", hub.url)])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
+            .args(["--checks", "all", "--max-examples", "40", "--workers", "2", "--seed", "18"])
+            .args(["--request-timeout", "10"])
+            // Logout would end the run's own session; the event stream never ends (tested elsewhere).
+            .args([
+                "--exclude-path",
+                "/api/v1/auth/logout",
+                "--exclude-path",
+                "/api/v1/offices/{office}/events",
+            ])
+            .output()
+            .expect("run st")
+    };
+    let mut output = run();
+    // An error inside schemathesis itself (a "Runtime Error" of its generator, with no check
+    // failed) says nothing about the hub: it is run once more, and that run decides.
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() && stdout.contains("Runtime Error") && !stdout.contains("FAILURES") {
+        eprintln!("schemathesis failed inside itself; running it once more:\n{stdout}");
+        output = run();
+    }
     let report = String::from_utf8_lossy(&output.stdout);
     let summary = report.find("SUMMARY").map_or(&report[..], |at| &report[at..]);
     assert!(
@@ -54,6 +69,12 @@ async fn every_request_the_api_description_allows_is_taken_and_every_answer_is_d
          not describe:\n{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // It really ran: every operation but the two excluded was tested.
-    assert!(summary.contains("Tested: 33"), "{summary}");
+    // It really ran: every operation selected (all but the two excluded) was tested.
+    let count = |label: &str| {
+        summary.split(label).nth(1).and_then(|rest| {
+            rest.trim_start().split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse::<u32>().ok())
+        })
+    };
+    let (selected, tested) = (count("Selected:"), count("Tested:"));
+    assert!(selected.is_some_and(|n| n >= 33) && tested == selected, "{summary}");
 }
