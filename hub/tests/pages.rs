@@ -151,30 +151,9 @@ async fn no_text_runs_off_the_confirmation_whatever_the_names() {
         let bytes = reqwest::get(url).await.expect("pdf").bytes().await.expect("bytes");
         let pdf = dir.path().join(format!("bukti-{lang}.pdf"));
         std::fs::write(&pdf, &bytes).expect("write");
-        let html = std::process::Command::new("pdftotext")
-            .arg("-bbox")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext");
-        let html = String::from_utf8_lossy(&html.stdout).into_owned();
-        let number = |tag: &str, name: &str| -> f64 {
-            let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
-            tag[start..].split('"').next().expect("value").parse().expect("number")
-        };
         let (margin, page) = (20.0 / 25.4 * 72.0, 210.0 / 25.4 * 72.0);
-        let words: Vec<(String, f64, f64)> = html
-            .split("<word ")
-            .skip(1)
-            .map(|part| {
-                let (tag, rest) = part.split_once('>').expect("tag");
-                (
-                    rest.split("</word>").next().expect("text").to_owned(),
-                    number(tag, "xMin"),
-                    number(tag, "xMax"),
-                )
-            })
-            .collect();
+        let words: Vec<(String, f64, f64)> =
+            pdf_words(&pdf).into_iter().map(|w| (w.text, w.x_min, w.x_max)).collect();
         for word in ["Adiningrat", "Putra", "Sekitarnya"] {
             assert!(words.iter().any(|(w, _, _)| w == word), "{word:?} is in the PDF ({lang})");
         }

@@ -160,6 +160,24 @@ async fn the_csv_has_one_row_per_stage_visit_and_the_pdf_renders_with_charts() {
         .expect("dir")
         .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "png")));
     assert_eq!(pages.count(), 2, "figures and charts on two pages");
+    // Every word on the paper, and the tables' columns apart: a header filling its column ran
+    // into the next one ("… / maks Layanan rata …" read as one heading).
+    let words = pdf_words(&dir.path().join("report.pdf"));
+    let (margin, page) = (20.0 / 25.4 * 72.0, 210.0 / 25.4 * 72.0);
+    for w in &words {
+        assert!(w.x_min >= margin - 0.5 && w.x_max <= page - margin + 0.5, "{w:?} runs past the margins");
+    }
+    // The stage table's header: each heading's last word, then the next heading's first.
+    for (left, right) in [("Dilayani", "T.hadir"), ("T.hadir", "Tunggu"), ("maks", "Layanan")] {
+        let pair = words.iter().filter(|l| l.text == left).find_map(|l| {
+            words
+                .iter()
+                .find(|r| r.text == right && (r.y_min - l.y_min).abs() < 1.0 && r.x_min > l.x_max)
+                .map(|r| (l, r))
+        });
+        let (l, r) = pair.unwrap_or_else(|| panic!("{left} then {right} on one row"));
+        assert!(r.x_min - l.x_max >= 5.0, "columns apart: {l:?} {r:?}");
+    }
     if let Ok(out) = std::env::var("ANTRIAN_SCREENSHOTS") {
         for page in ["page-1.png", "page-2.png"] {
             let _ = std::fs::copy(

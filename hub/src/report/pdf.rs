@@ -2,7 +2,7 @@
 //! waiting-time distribution per stage, tickets served per counter), A4, drawn with printpdf
 //! in the PDF's built-in Helvetica.
 
-use antrian_proto::pdf::{Page, save, truncate_to_width};
+use antrian_proto::pdf::{Page, save};
 use printpdf::{Color, Op, Rgb};
 
 use super::figures::{WAIT_BINS, service_cells};
@@ -94,27 +94,26 @@ pub fn render(
     let service_columns =
         [LEFT, LEFT + 55.0, LEFT + 72.0, LEFT + 89.0, LEFT + 106.0, LEFT + 123.0, LEFT + 140.0, LEFT + 155.0];
     let header = ["Layanan", "Nomor", "Walk-in", "Booking", "Selesai", "T.hadir", "Batal", "Ditutup"];
-    for (x, text) in service_columns.iter().zip(header) {
-        first.text(*x, y, 9.0, true, text);
-    }
+    table_row(&mut first, &service_columns, y, true, header.map(String::from));
     for s in &report.services {
         y -= 5.5;
-        let cells = std::iter::once(truncate_to_width(&s.name, 53.0, 9.0, false)).chain(service_cells(s));
-        for (x, text) in service_columns.iter().zip(cells) {
-            first.text(*x, y, 9.0, false, &text);
-        }
+        table_row(
+            &mut first,
+            &service_columns,
+            y,
+            false,
+            std::iter::once(s.name.clone()).chain(service_cells(s)),
+        );
     }
     y -= 10.0;
     let stage_columns = [LEFT, LEFT + 45.0, LEFT + 62.0, LEFT + 79.0, LEFT + 125.0];
     let header =
         ["Tahap", "Dilayani", "T.hadir", "Tunggu rata / p50 / p90 / maks", "Layanan rata / p90 (menit)"];
-    for (x, text) in stage_columns.iter().zip(header) {
-        first.text(*x, y, 9.0, true, text);
-    }
+    table_row(&mut first, &stage_columns, y, true, header.map(String::from));
     for s in &report.stages {
         y -= 5.5;
         let cells = [
-            truncate_to_width(&s.name, 43.0, 9.0, false),
+            s.name.clone(),
             s.served.to_string(),
             s.no_shows.to_string(),
             format!(
@@ -123,9 +122,7 @@ pub fn render(
             ),
             format!("{:.1} / {:.1}", s.service_time.mean, s.service_time.p90),
         ];
-        for (x, text) in stage_columns.iter().zip(cells) {
-            first.text(*x, y, 9.0, false, &text);
-        }
+        table_row(&mut first, &stage_columns, y, false, cells);
     }
     let hours: Vec<(String, Vec<f32>)> = report
         .hours
@@ -163,4 +160,13 @@ pub fn render(
         );
     }
     save(&format!("Laporan harian {}", report.date), PAGE_W, PAGE_H, vec![first, second])
+}
+
+/// One row of a table whose columns start at `columns` (mm): each cell at 9 pt, shrunk (to
+/// 6 pt) or cut to end 2 mm before the next column, so neighbouring cells never run together.
+fn table_row(page: &mut Page, columns: &[f32], y: f32, bold: bool, cells: impl IntoIterator<Item = String>) {
+    let ends = columns.iter().skip(1).copied().chain(std::iter::once(PAGE_W - LEFT));
+    for ((x, end), text) in columns.iter().zip(ends).zip(cells) {
+        page.text_fitted(*x, y, end - x - 2.0, 9.0, 6.0, bold, &text);
+    }
 }

@@ -272,3 +272,36 @@ pub async fn console_cookie(hub: &TestHub, user: &str, password: &str) -> String
         .expect("login");
     login.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_owned()
 }
+
+/// One word of a PDF as `pdftotext -bbox` places it, in points from the page's left and top.
+#[derive(Debug, Clone)]
+pub struct PdfWord {
+    pub text: String,
+    pub x_min: f64,
+    pub x_max: f64,
+    pub y_min: f64,
+}
+
+/// The words of `pdf` (all pages) with their boxes; needs poppler's `pdftotext`.
+pub fn pdf_words(pdf: &std::path::Path) -> Vec<PdfWord> {
+    let output =
+        std::process::Command::new("pdftotext").arg("-bbox").arg(pdf).arg("-").output().expect("pdftotext");
+    assert!(output.status.success(), "pdftotext {}", pdf.display());
+    let html = String::from_utf8_lossy(&output.stdout).into_owned();
+    let number = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+        tag[start..].split('"').next().expect("value").parse().expect("number")
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|part| {
+            let (tag, rest) = part.split_once('>').expect("tag");
+            PdfWord {
+                text: rest.split("</word>").next().expect("text").to_owned(),
+                x_min: number(tag, "xMin"),
+                x_max: number(tag, "xMax"),
+                y_min: number(tag, "yMin"),
+            }
+        })
+        .collect()
+}
