@@ -103,13 +103,33 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// A user or device by that name is already there (staff accounts; not in `API.md`).
     AlreadyExists,
+    /// The NIK's embedded birth date or sex disagrees with the form (`CENTRAL.md`).
+    NikMismatch,
+    /// The account already has its 5 applicants (`CENTRAL.md`).
+    ApplicantLimit,
+    /// An uploaded file is over the size limit.
+    TooLarge,
+    /// An uploaded file is not JPEG, PNG or PDF.
+    UnsupportedType,
+    /// An uploaded file is empty or cannot be read as what it says it is.
+    Unreadable,
+    /// The date's quota has not been released yet.
+    NotReleased,
+    /// The applicant has not uploaded every document the application needs.
+    MissingDocuments,
+    /// A payment notification whose signature does not match.
+    BadSignature,
+    /// The bill (or the offer) expired before it was paid.
+    Expired,
+    /// A payment notification for another amount than the bill's.
+    AmountMismatch,
     /// A code this build does not know. Never sent by a hub.
     #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -135,6 +155,16 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::IdempotencyConflict,
         ErrorCode::AlreadyExists,
+        ErrorCode::NikMismatch,
+        ErrorCode::ApplicantLimit,
+        ErrorCode::TooLarge,
+        ErrorCode::UnsupportedType,
+        ErrorCode::Unreadable,
+        ErrorCode::NotReleased,
+        ErrorCode::MissingDocuments,
+        ErrorCode::BadSignature,
+        ErrorCode::Expired,
+        ErrorCode::AmountMismatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +194,16 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::NikMismatch => "nik_mismatch",
+            ErrorCode::ApplicantLimit => "applicant_limit",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::UnsupportedType => "unsupported_type",
+            ErrorCode::Unreadable => "unreadable",
+            ErrorCode::NotReleased => "not_released",
+            ErrorCode::MissingDocuments => "missing_documents",
+            ErrorCode::BadSignature => "bad_signature",
+            ErrorCode::Expired => "expired",
+            ErrorCode::AmountMismatch => "amount_mismatch",
             ErrorCode::Unknown => "unknown",
         }
     }
@@ -171,13 +211,18 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::Unauthorized => 401,
+            ErrorCode::Unauthorized | ErrorCode::BadSignature => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound | ErrorCode::UnknownBooking => 404,
             ErrorCode::InvalidRequest
             | ErrorCode::InvalidQr
             | ErrorCode::NotWalkIn
-            | ErrorCode::InvalidNik => 422,
+            | ErrorCode::InvalidNik
+            | ErrorCode::NikMismatch
+            | ErrorCode::Unreadable
+            | ErrorCode::MissingDocuments => 422,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::UnsupportedType => 415,
             ErrorCode::InvalidTransition
             | ErrorCode::WrongOffice
             | ErrorCode::WrongDate
@@ -190,7 +235,11 @@ impl ErrorCode {
             | ErrorCode::CounterBusy
             | ErrorCode::BookingLimit
             | ErrorCode::IdempotencyConflict
-            | ErrorCode::AlreadyExists => 409,
+            | ErrorCode::AlreadyExists
+            | ErrorCode::ApplicantLimit
+            | ErrorCode::NotReleased
+            | ErrorCode::Expired
+            | ErrorCode::AmountMismatch => 409,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal | ErrorCode::Unknown => 500,

@@ -47,6 +47,9 @@ pub enum Refusal {
     /// The NIK is not 16 digits.
     #[error("NIK must be exactly 16 digits")]
     InvalidNik,
+    /// The NIK's embedded birth date or sex disagrees with the form.
+    #[error("the NIK does not match the birth date and sex given: check both against the KTP")]
+    NikMismatch,
     /// The NIK already holds an active booking on that date.
     #[error("this NIK already holds {} booking on {date}", if *.other { "another" } else { "an active" })]
     DuplicateBooking { date: NaiveDate, other: bool },
@@ -84,6 +87,7 @@ impl Refusal {
             Refusal::BadSlot(_) | Refusal::SameSlot => ErrorCode::InvalidRequest,
             Refusal::QuotaFull { .. } => ErrorCode::QuotaFull,
             Refusal::InvalidNik => ErrorCode::InvalidNik,
+            Refusal::NikMismatch => ErrorCode::NikMismatch,
             Refusal::DuplicateBooking { .. } => ErrorCode::DuplicateBooking,
             Refusal::BookingLimit { .. } => ErrorCode::BookingLimit,
             Refusal::Cancelled => ErrorCode::Cancelled,
