@@ -1,0 +1,974 @@
+//! The HTTP API under `/api/v1` (CENTRAL.md, Contract): sign-in by e-mail code, applicants and
+//! their documents, offices and availability, applications (hold, pay, cancel, reschedule),
+//! payment notifications, and the hubs' sync ([`crate::sync`]).
+
+use std::sync::Arc;
+
+use antrian_proto::ErrorCode;
+use antrian_rules::nik::{self, Sex};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::Central;
+use crate::booking::{self, Payment, QuotaKey, state};
+use crate::error::{ApiError, ApiResult};
+use crate::secrets;
+
+type Shared = State<Arc<Central>>;
+
+/// The service's routes.
+pub fn router(central: Arc<Central>) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/auth/code", post(send_code))
+        .route("/auth/verify", post(verify_code))
+        .route("/applicants", post(add_applicant).get(list_applicants))
+        .route(
+            "/applicants/{id}/documents/{kind}",
+            put(upload_document).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/offices", get(offices))
+        .route("/offices/{office}/availability", get(availability))
+        .route("/applications", post(create_application).get(list_applications))
+        .route("/applications/{id}", get(get_application))
+        .route("/applications/{id}/cancel", post(cancel_application))
+        .route("/applications/{id}/reschedule", post(reschedule_application))
+        .route("/payments/notify", post(payment_notification))
+        .route("/sync/appointments", get(crate::sync::appointments))
+        .route("/sync/visits", post(crate::sync::visits))
+        .fallback(|| async { ApiError::not_found("this address") });
+    Router::new()
+        .nest("/api/v1", api)
+        .with_state(central)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A JSON body; anything unreadable is 422 `invalid_request` naming what is wrong.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(ApiError::invalid(rejection.body_text())),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// A signed-in applicant account (Bearer token from `/auth/verify`).
+#[derive(Debug, Clone, Copy)]
+pub struct Account(pub i64);
+
+impl FromRequestParts<Arc<Central>> for Account {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+        let client = central.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+                &[&secrets::token_hash(token), &central.clock.now()],
+            )
+            .await?;
+        row.map(|r| Account(r.get(0))).ok_or_else(|| {
+            ApiError::new(ErrorCode::Unauthorized, "this sign-in has ended or is not known: sign in again")
+        })
+    }
+}
+
+/// An office hub (token from `antrian-central hub add OFFICE`): its office.
+#[derive(Debug, Clone)]
+pub struct Hub(pub String);
+
+impl FromRequestParts<Arc<Central>> for Hub {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
+        let token =
+            bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "a hub token is needed"))?;
+        let client = central.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT office_id FROM hub_tokens WHERE token_hash = $1",
+                &[&secrets::token_hash(token)],
+            )
+            .await?;
+        row.map(|r| Hub(r.get(0))).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "this hub token is not known: make one with `antrian-central hub add`",
+            )
+        })
+    }
+}
+
+async fn health(State(central): Shared) -> ApiResult<Json<Value>> {
+    let client = central.pool.get().await?;
+    client.query_one("SELECT 1", &[]).await?;
+    Ok(Json(json!({"status": "ok", "now": central.clock.now().to_rfc3339()})))
+}
+
+// --- Sign-in -----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeRequest {
+    email: String,
+}
+
+/// An e-mail address as typed, checked and lower-cased.
+fn email(text: &str) -> ApiResult<String> {
+    let email = text.trim().to_lowercase();
+    if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+        return Err(ApiError::invalid(format!(
+            "{text:?} is not an e-mail address; check it and send it again"
+        )));
+    }
+    Ok(email)
+}
+
+fn code_hash(email: &str, code: &str) -> Vec<u8> {
+    Sha256::digest(format!("{email}\n{code}").as_bytes()).to_vec()
+}
+
+/// `POST /auth/code {email}` → 202: a 6-digit code is mailed (one a minute per address).
+async fn send_code(State(central): Shared, Body(request): Body<CodeRequest>) -> ApiResult<StatusCode> {
+    let email = email(&request.email)?;
+    let limits = &central.config.limits;
+    let now = central.clock.now();
+    let code = format!("{:06}", rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000));
+    let client = central.pool.get().await?;
+    let resend_after = now - chrono::Duration::seconds(i64::from(limits.code_resend_seconds));
+    let stored = client
+        .execute(
+            "INSERT INTO sign_in_codes (email, code_hash, sent_at, expires_at, attempts) VALUES ($1, $2, $3, $4, 0)
+             ON CONFLICT (email) DO UPDATE SET code_hash = $2, sent_at = $3, expires_at = $4, attempts = 0
+             WHERE sign_in_codes.sent_at <= $5",
+            &[&email, &code_hash(&email, &code), &now, &(now + chrono::Duration::minutes(i64::from(limits.code_minutes))), &resend_after],
+        )
+        .await?;
+    if stored == 0 {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "a code was sent to {email} less than a minute ago: check your inbox (and spam), or ask again in a minute"
+            ),
+        ));
+    }
+    let body = format!(
+        "Kode masuk Antrian Imigrasi Anda: {code}\n\
+         Berlaku {minutes} menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas.\n\n\
+         Your Antrian Imigrasi sign-in code: {code}\n\
+         Valid for {minutes} minutes. Never give this code to anyone, staff included.\n",
+        minutes = limits.code_minutes
+    );
+    central
+        .mailer
+        .send(&central.config.mail.from, &email, &format!("Kode masuk / sign-in code: {code}"), body)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "cannot send the sign-in code");
+            ApiError::new(
+                ErrorCode::Unavailable,
+                "the code could not be sent just now; try again in a minute",
+            )
+        })?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRequest {
+    email: String,
+    code: String,
+}
+
+/// `POST /auth/verify {email, code}` → `{token}`.
+async fn verify_code(State(central): Shared, Body(request): Body<VerifyRequest>) -> ApiResult<Json<Value>> {
+    let email = email(&request.email)?;
+    let now = central.clock.now();
+    let mut client = central.pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = tx
+        .query_opt(
+            "SELECT code_hash, expires_at, attempts FROM sign_in_codes WHERE email = $1 FOR UPDATE",
+            &[&email],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "no code was asked for this address: ask for a code first",
+        ));
+    };
+    let (hash, expires_at, attempts): (Vec<u8>, DateTime<Utc>, i32) = (row.get(0), row.get(1), row.get(2));
+    if attempts >= central.config.limits.code_attempts as i32 {
+        return Err(ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes: ask for a new code"));
+    }
+    if expires_at <= now {
+        return Err(ApiError::new(ErrorCode::Unauthorized, "this code has expired: ask for a new code"));
+    }
+    if hash != code_hash(&email, request.code.trim()) {
+        tx.execute("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE email = $1", &[&email]).await?;
+        tx.commit().await?;
+        return Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "that code is not right: check the 6 digits in the e-mail",
+        ));
+    }
+    tx.execute("DELETE FROM sign_in_codes WHERE email = $1", &[&email]).await?;
+    let account: i64 = tx
+        .query_one(
+            "INSERT INTO accounts (email, created_at) VALUES ($1, $2)
+             ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id",
+            &[&email, &now],
+        )
+        .await?
+        .get(0);
+    let token = secrets::new_token();
+    let hours = i64::from(central.config.central.session_hours);
+    tx.execute(
+        "INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)",
+        &[&secrets::token_hash(&token), &account, &(now + chrono::Duration::hours(hours))],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"token": token})))
+}
+
+// --- Applicants and documents --------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewApplicant {
+    nik: String,
+    name: String,
+    sex: String,
+    birth_place: String,
+    birth_date: NaiveDate,
+    mother_name: String,
+    address: String,
+    phone: String,
+}
+
+fn required(field: &str, value: &str, max: usize) -> ApiResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::invalid(format!("{field} is empty: fill it in as on the KTP")));
+    }
+    if value.chars().count() > max {
+        return Err(ApiError::invalid(format!("{field} is longer than {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+/// `POST /applicants` → 201: a person of the account (at most 5), NIK checked.
+async fn add_applicant(
+    State(central): Shared,
+    Account(account): Account,
+    Body(new): Body<NewApplicant>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let sex = match new.sex.as_str() {
+        "M" => Sex::Male,
+        "F" => Sex::Female,
+        other => return Err(ApiError::invalid(format!("sex {other:?}: use \"M\" or \"F\""))),
+    };
+    let today = central.clock.now().date_naive();
+    if new.birth_date > today || new.birth_date.year() < 1900 {
+        return Err(ApiError::invalid("birth_date is not a possible birth date: check it against the KTP"));
+    }
+    let nik_text = new.nik.trim();
+    nik::check_identity(nik_text, new.birth_date, sex)?;
+    let name = required("name", &new.name, 100)?;
+    let birth_place = required("birth_place", &new.birth_place, 60)?;
+    let mother_name = required("mother_name", &new.mother_name, 100)?;
+    let address = required("address", &new.address, 300)?;
+    let phone: String = new.phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits = phone.strip_prefix('+').unwrap_or(&phone);
+    if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::invalid("phone: 8 to 15 digits, e.g. 081234567890 or +6281234567890"));
+    }
+    let now = central.clock.now();
+    let nik_hash = central.keys.nik_hash(nik_text);
+    let mut client = central.pool.get().await?;
+    let tx = client.transaction().await?;
+    // The account's row is the lock that keeps two requests from making a sixth applicant.
+    tx.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", &[&account]).await?;
+    let rows = tx.query("SELECT nik_hash FROM applicants WHERE account_id = $1", &[&account]).await?;
+    if rows.iter().any(|r| r.get::<_, Vec<u8>>(0) == nik_hash) {
+        return Err(ApiError::new(ErrorCode::AlreadyExists, "this NIK is already one of your applicants"));
+    }
+    let limit = central.config.limits.applicants_per_account;
+    if rows.len() >= limit as usize {
+        return Err(ApiError::new(
+            ErrorCode::ApplicantLimit,
+            format!("an account holds at most {limit} applicants; use another account's e-mail for more"),
+        ));
+    }
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO applicants (account_id, nik_hash, nik_last4, nik_sealed, name, sex, birth_place, birth_date,
+                mother_name, address, phone, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            &[
+                &account,
+                &nik_hash,
+                &nik::last4(nik_text),
+                &central.keys.seal(nik_text),
+                &name,
+                &new.sex,
+                &birth_place,
+                &new.birth_date,
+                &mother_name,
+                &address,
+                &phone,
+                &now,
+            ],
+        )
+        .await?
+        .get(0);
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "name": name, "nik_last4": nik::last4(nik_text), "sex": new.sex,
+            "birth_place": birth_place, "birth_date": new.birth_date, "documents": []})),
+    ))
+}
+
+/// `GET /applicants`: the account's applicants with the documents each has uploaded.
+async fn list_applicants(State(central): Shared, Account(account): Account) -> ApiResult<Json<Value>> {
+    let client = central.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT p.id, p.name, p.nik_last4, p.sex, p.birth_place, p.birth_date,
+                    COALESCE(array_agg(d.kind ORDER BY d.kind) FILTER (WHERE d.kind IS NOT NULL), '{}')
+             FROM applicants p LEFT JOIN documents d ON d.applicant_id = p.id
+             WHERE p.account_id = $1 GROUP BY p.id ORDER BY p.id",
+            &[&account],
+        )
+        .await?;
+    let list = rows
+        .iter()
+        .map(|r| {
+            json!({"id": r.get::<_, i64>(0), "name": r.get::<_, String>(1), "nik_last4": r.get::<_, String>(2),
+                "sex": r.get::<_, String>(3), "birth_place": r.get::<_, String>(4),
+                "birth_date": r.get::<_, NaiveDate>(5), "documents": r.get::<_, Vec<String>>(6)})
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+/// The document kinds (CENTRAL.md, Document).
+pub const DOCUMENT_KINDS: [&str; 4] = ["ktp", "kk", "birth_proof", "old_passport"];
+
+/// Whether `body` starts as a file of `content_type` says it must.
+fn looks_like(content_type: &str, body: &[u8]) -> bool {
+    match content_type {
+        "image/jpeg" => body.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/png" => body.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "application/pdf" => body.starts_with(b"%PDF-"),
+        _ => false,
+    }
+}
+
+/// `PUT /applicants/{id}/documents/{kind}` (the file as the body) → 201; 413 `too_large`,
+/// 415 `unsupported_type`, 422 `unreadable`. A new upload of a kind replaces the old one.
+async fn upload_document(
+    State(central): Shared,
+    Account(account): Account,
+    Path((applicant, kind)): Path<(i64, String)>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    if !DOCUMENT_KINDS.contains(&kind.as_str()) {
+        return Err(ApiError::not_found(format!(
+            "document kind {kind:?} (use ktp, kk, birth_proof or old_passport)"
+        )));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_lowercase())
+        .unwrap_or_default();
+    if !["image/jpeg", "image/png", "application/pdf"].contains(&content_type.as_str()) {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedType,
+            "send a photo (JPEG or PNG) or a PDF of the document",
+        ));
+    }
+    let max = central.config.limits.document_max_bytes;
+    let bytes: Bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "the file is over {} MB: take the photo again at a lower size, or scan at 150 dpi",
+                max / (1024 * 1024)
+            ),
+        )
+    })?;
+    if bytes.is_empty() || !looks_like(&content_type, &bytes) {
+        return Err(ApiError::new(
+            ErrorCode::Unreadable,
+            "the file is empty or not the picture or PDF it says it is: take the photo again and upload it",
+        ));
+    }
+    let client = central.pool.get().await?;
+    let owned = client
+        .query_opt("SELECT 1 FROM applicants WHERE id = $1 AND account_id = $2", &[&applicant, &account])
+        .await?;
+    if owned.is_none() {
+        return Err(ApiError::not_found("applicant"));
+    }
+    client
+        .execute(
+            "INSERT INTO documents (applicant_id, kind, content_type, body, uploaded_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (applicant_id, kind) DO UPDATE SET content_type = $3, body = $4, uploaded_at = $5",
+            &[&applicant, &kind, &content_type, &bytes.to_vec(), &central.clock.now()],
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"kind": kind, "content_type": content_type, "size": bytes.len()}))))
+}
+
+// --- Offices and availability ---------------------------------------------------------------
+
+/// `GET /offices`: every office with its services.
+async fn offices(State(central): Shared) -> Json<Value> {
+    Json(Value::Array(
+        central
+            .config
+            .offices
+            .iter()
+            .map(|o| {
+                json!({"id": o.id, "name": o.name, "address": o.address, "timezone": o.timezone,
+                    "services": o.services.iter().map(|s| json!({"id": s.id, "name": s.name, "name_en": s.name_en})).collect::<Vec<_>>()})
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct AvailabilityQuery {
+    service: String,
+    date: NaiveDate,
+}
+
+fn office_of<'a>(central: &'a Central, id: &str) -> ApiResult<&'a crate::config::Office> {
+    central.config.office(id).ok_or_else(|| ApiError::not_found(format!("office {id:?}")))
+}
+
+/// Refuses a date whose quota is not released yet (409 `not_released`, with the time).
+fn check_released(office: &crate::config::Office, now: DateTime<Utc>, date: NaiveDate) -> ApiResult<()> {
+    let released = office.released_at(date);
+    let local = now.with_timezone(&office.tz()).naive_local();
+    if local < released {
+        return Err(ApiError::new(
+            ErrorCode::NotReleased,
+            format!(
+                "the places for {date} open on {} at {} ({})",
+                released.date(),
+                released.format("%H:%M"),
+                office.timezone
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /offices/{office}/availability?service=&date=` → `{slots:[{slot,capacity,booked,remaining}]}`;
+/// unpaid holds count as booked.
+async fn availability(
+    State(central): Shared,
+    Path(office_id): Path<String>,
+    Query(query): Query<AvailabilityQuery>,
+) -> ApiResult<Json<Value>> {
+    let office = office_of(&central, &office_id)?;
+    if office.service(&query.service).is_none() {
+        return Err(ApiError::invalid(format!("office {office_id} has no service {:?}", query.service)));
+    }
+    let now = central.clock.now();
+    check_released(office, now, query.date)?;
+    let local = now.with_timezone(&office.tz()).naive_local();
+    office.calendar.check_horizon(local.date(), query.date).map_err(antrian_rules::Refusal::from)?;
+    let plan = office.calendar.day_plan(query.date).map_err(antrian_rules::Refusal::from)?;
+    let client = central.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT q.slot, q.taken - (SELECT count(*) FROM applications a
+                 WHERE a.office_id = q.office_id AND a.date = q.date AND a.slot = q.slot AND a.service = q.service
+                   AND a.state = 'awaiting_payment' AND a.bill_expires_at <= $4)::int
+             FROM quota q WHERE q.office_id = $1 AND q.date = $2 AND q.service = $3",
+            &[&office_id, &query.date, &query.service, &now],
+        )
+        .await?;
+    let taken: std::collections::HashMap<String, i32> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let slots: Vec<Value> = plan
+        .iter()
+        .filter(|s| s.capacity_for(&query.service) > 0)
+        .map(|s| {
+            let capacity = s.capacity_for(&query.service);
+            let booked = taken.get(&s.label()).copied().unwrap_or(0).max(0) as u32;
+            let begun = s.has_begun(query.date, local);
+            let remaining = if begun { 0 } else { antrian_rules::quota::remaining(capacity, booked) };
+            json!({"slot": s.label(), "end": antrian_rules::calendar::label(s.end), "capacity": capacity,
+                "booked": booked, "remaining": remaining})
+        })
+        .collect();
+    Ok(Json(json!({"office": office_id, "service": query.service, "date": query.date, "slots": slots})))
+}
+
+// --- Applications -------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewApplication {
+    applicant: i64,
+    office: String,
+    service: String,
+    passport_type: String,
+    date: NaiveDate,
+    slot: String,
+    #[serde(default)]
+    fast_track: bool,
+    #[serde(default)]
+    request_id: Option<String>,
+}
+
+/// The documents an application for `service` needs: KTP, KK, a proof of birth, and for a
+/// replacement (`B`) the old passport.
+fn needed_documents(service: &str) -> Vec<&'static str> {
+    let mut needed = vec!["ktp", "kk", "birth_proof"];
+    if service == "B" {
+        needed.push("old_passport");
+    }
+    needed
+}
+
+/// `POST /applications` → 201 `{id, state:"awaiting_payment", bill:{code, amount, expires_at}}`:
+/// a place of the slot is held until the bill expires.
+async fn create_application(
+    State(central): Shared,
+    Account(account): Account,
+    Body(new): Body<NewApplication>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let office = office_of(&central, &new.office)?;
+    if office.service(&new.service).is_none() {
+        return Err(ApiError::invalid(format!("office {} has no service {:?}", office.id, new.service)));
+    }
+    let amount = central.config.fees.amount(&new.passport_type, new.fast_track).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "passport_type {:?}: use \"ordinary\" or \"electronic\"",
+            new.passport_type
+        ))
+    })?;
+    if let Some(id) = &new.request_id
+        && (id.is_empty() || id.len() > 100)
+    {
+        return Err(ApiError::invalid("request_id: 1 to 100 characters"));
+    }
+    let now = central.clock.now();
+    let local = now.with_timezone(&office.tz()).naive_local();
+    check_released(office, now, new.date)?;
+    let slot = office.calendar.bookable_slot(local, new.date, &new.slot)?;
+    let capacity = slot.capacity_for(&new.service) as i32;
+    let key = QuotaKey {
+        office: office.id.clone(),
+        date: new.date,
+        slot: slot.label(),
+        service: new.service.clone(),
+    };
+
+    let mut client = central.pool.get().await?;
+    if let Some(request_id) = &new.request_id {
+        let earlier = client
+            .query_opt(
+                "SELECT office_id, application_id FROM application_requests WHERE account_id = $1 AND request_id = $2",
+                &[&account, request_id],
+            )
+            .await?;
+        if let Some(earlier) = earlier {
+            let view =
+                booking::view(&client, &central, &earlier.get::<_, String>(0), &earlier.get::<_, String>(1))
+                    .await?;
+            return Ok((StatusCode::OK, Json(view)));
+        }
+    }
+    let applicant = client
+        .query_opt(
+            "SELECT nik_hash FROM applicants WHERE id = $1 AND account_id = $2",
+            &[&new.applicant, &account],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("applicant"))?;
+    let nik_hash: Vec<u8> = applicant.get(0);
+    let uploaded: Vec<String> = client
+        .query("SELECT kind FROM documents WHERE applicant_id = $1", &[&new.applicant])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let missing: Vec<&str> =
+        needed_documents(&new.service).into_iter().filter(|k| !uploaded.iter().any(|u| u == k)).collect();
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::MissingDocuments,
+            format!("upload these documents first: {}", missing.join(", ")),
+        ));
+    }
+    // A full slot is refused without waiting for its lock, unless an unpaid hold has expired.
+    let free = client
+        .query_opt(
+            "SELECT q.taken < $5 OR EXISTS (SELECT 1 FROM applications a
+                 WHERE a.office_id = q.office_id AND a.date = q.date AND a.slot = q.slot AND a.service = q.service
+                   AND a.state = 'awaiting_payment' AND a.bill_expires_at <= $6)
+             FROM quota q WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4",
+            &[&key.office, &key.date, &key.slot, &key.service, &capacity, &now],
+        )
+        .await?
+        .is_none_or(|r| r.get::<_, bool>(0));
+    let quota_full = || antrian_rules::Refusal::QuotaFull {
+        service: key.service.clone(),
+        slot: key.slot.clone(),
+        date: key.date,
+    };
+    if !free {
+        return Err(quota_full().into());
+    }
+
+    let tx = client.transaction().await?;
+    booking::lock_nik(&tx, &nik_hash).await?;
+    let dates: Vec<NaiveDate> = tx
+        .query("SELECT date FROM nik_dates WHERE nik_hash = $1 AND date >= $2", &[&nik_hash, &local.date()])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    antrian_rules::nik::check_one_per_day(new.date, dates.contains(&new.date), false)?;
+    antrian_rules::nik::check_active_limit(dates.len() as u32, central.config.limits.max_active_per_nik)?;
+    let taken = booking::lock_quota(&tx, &key, capacity, now).await?;
+    if let Err(refusal) =
+        antrian_rules::quota::check_place(&key.service, key.date, &slot, taken.max(0) as u32)
+    {
+        tx.commit().await?; // keeps the expiries the lock made
+        return Err(refusal.into());
+    }
+    booking::add_taken(&tx, &key, 1).await?;
+    let number = central.numbers.get(&office.id).copied().unwrap_or(0);
+    let (booking_code, bill_code) = booking::new_codes(number);
+    let id = format!("{}.{booking_code}", office.id);
+    let expires_at = now + chrono::Duration::minutes(i64::from(central.config.payments.minutes));
+    tx.execute(
+        "INSERT INTO applications (office_id, id, account_id, applicant_id, nik_hash, service, passport_type, fast_track,
+            date, slot, state, booking_code, bill_code, amount, bill_expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $14, $15, $15)",
+        &[
+            &office.id,
+            &id,
+            &account,
+            &new.applicant,
+            &nik_hash,
+            &new.service,
+            &new.passport_type,
+            &new.fast_track,
+            &key.date,
+            &key.slot,
+            &booking_code,
+            &bill_code,
+            &amount,
+            &expires_at,
+            &now,
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO nik_dates (nik_hash, date, office_id, application_id) VALUES ($1, $2, $3, $4)",
+        &[&nik_hash, &key.date, &office.id, &id],
+    )
+    .await?;
+    booking::history(&tx, &office.id, &id, state::AWAITING_PAYMENT, now).await?;
+    if let Some(request_id) = &new.request_id {
+        tx.execute(
+            "INSERT INTO application_requests (account_id, request_id, office_id, application_id) VALUES ($1, $2, $3, $4)",
+            &[&account, request_id, &office.id, &id],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let view = booking::view(&client, &central, &office.id, &id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The office and id of an application the account owns (404 otherwise: another account's
+/// application is not said to exist).
+async fn owned(central: &Central, account: i64, id: &str) -> ApiResult<String> {
+    let office = id.split_once('.').map(|(office, _)| office).filter(|o| central.config.office(o).is_some());
+    let office = office.ok_or_else(|| ApiError::not_found("application"))?;
+    let client = central.pool.get().await?;
+    let row = client
+        .query_opt("SELECT account_id FROM applications WHERE office_id = $1 AND id = $2", &[&office, &id])
+        .await?;
+    match row {
+        Some(row) if row.get::<_, i64>(0) == account => Ok(office.to_owned()),
+        _ => Err(ApiError::not_found("application")),
+    }
+}
+
+/// `GET /applications/{id}`.
+async fn get_application(
+    State(central): Shared,
+    Account(account): Account,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let office = owned(&central, account, &id).await?;
+    let client = central.pool.get().await?;
+    Ok(Json(booking::view(&client, &central, &office, &id).await?))
+}
+
+/// `GET /applications`: the account's applications, newest first.
+async fn list_applications(State(central): Shared, Account(account): Account) -> ApiResult<Json<Value>> {
+    let client = central.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT office_id, id FROM applications WHERE account_id = $1 ORDER BY created_at DESC",
+            &[&account],
+        )
+        .await?;
+    let mut list = Vec::new();
+    for row in rows {
+        list.push(
+            booking::view(&client, &central, &row.get::<_, String>(0), &row.get::<_, String>(1)).await?,
+        );
+    }
+    Ok(Json(Value::Array(list)))
+}
+
+/// `POST /applications/{id}/cancel`.
+async fn cancel_application(
+    State(central): Shared,
+    Account(account): Account,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let office = owned(&central, account, &id).await?;
+    booking::cancel(&central, &office, &id).await?;
+    let client = central.pool.get().await?;
+    Ok(Json(booking::view(&client, &central, &office, &id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reschedule {
+    date: NaiveDate,
+    slot: String,
+}
+
+/// `POST /applications/{id}/reschedule {date, slot}`: a booked application moves once, up to
+/// the day before its date (CENTRAL.md).
+async fn reschedule_application(
+    State(central): Shared,
+    Account(account): Account,
+    Path(id): Path<String>,
+    Body(to): Body<Reschedule>,
+) -> ApiResult<Json<Value>> {
+    let office_id = owned(&central, account, &id).await?;
+    let office = office_of(&central, &office_id)?;
+    let now = central.clock.now();
+    let local = now.with_timezone(&office.tz()).naive_local();
+    check_released(office, now, to.date)?;
+    let slot = office.calendar.bookable_slot(local, to.date, &to.slot)?;
+    let mut client = central.pool.get().await?;
+    let row = client
+        .query_one(
+            "SELECT state, rescheduled, date, slot, service, nik_hash, booking_code FROM applications WHERE office_id = $1 AND id = $2",
+            &[&office_id, &id],
+        )
+        .await?;
+    let (current, rescheduled, date, old_slot, service, nik_hash, booking_code): (
+        String,
+        bool,
+        NaiveDate,
+        String,
+        String,
+        Vec<u8>,
+        String,
+    ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6));
+    match current.as_str() {
+        state::BOOKED => {}
+        state::AWAITING_PAYMENT => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidTransition,
+                "pay the bill first; then the booking can be moved once",
+            ));
+        }
+        state::CANCELLED => return Err(antrian_rules::Refusal::Cancelled.into()),
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidTransition,
+                format!("an application that is {other} cannot be moved"),
+            ));
+        }
+    }
+    if rescheduled {
+        return Err(antrian_rules::Refusal::AlreadyRescheduled.into());
+    }
+    if date <= local.date() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            "a booking can be moved only up to the day before its date; come on the booked day, or cancel it",
+        ));
+    }
+    if to.date == date && slot.label() == old_slot {
+        return Err(antrian_rules::Refusal::SameSlot.into());
+    }
+    let old = QuotaKey { office: office_id.clone(), date, slot: old_slot, service: service.clone() };
+    let new = QuotaKey { office: office_id.clone(), date: to.date, slot: slot.label(), service };
+    let tx = client.transaction().await?;
+    booking::lock_nik(&tx, &nik_hash).await?;
+    if to.date != date {
+        let other = tx
+            .query_opt("SELECT 1 FROM nik_dates WHERE nik_hash = $1 AND date = $2", &[&nik_hash, &to.date])
+            .await?;
+        antrian_rules::nik::check_one_per_day(to.date, other.is_some(), true)?;
+    }
+    // Both quota rows, in key order (lock order, module doc of `booking`).
+    let capacity = slot.capacity_for(&new.service) as i32;
+    let taken_new = if old < new {
+        booking::lock_quota(&tx, &old, capacity, now).await?;
+        booking::lock_quota(&tx, &new, capacity, now).await?
+    } else {
+        let taken = booking::lock_quota(&tx, &new, capacity, now).await?;
+        booking::lock_quota(&tx, &old, capacity, now).await?;
+        taken
+    };
+    // The application itself, after the quota rows; it may have changed meanwhile.
+    let still: String = tx
+        .query_one(
+            "SELECT state FROM applications WHERE office_id = $1 AND id = $2 FOR UPDATE",
+            &[&office_id, &id],
+        )
+        .await?
+        .get(0);
+    if still != state::BOOKED {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!("the application is now {still}; nothing was moved"),
+        ));
+    }
+    antrian_rules::quota::check_place(&new.service, new.date, &slot, taken_new.max(0) as u32)?;
+    booking::add_taken(&tx, &old, -1).await?;
+    booking::add_taken(&tx, &new, 1).await?;
+    let qr = booking::sign_qr(&central, &office_id, &booking_code, &new.service, new.date, &new.slot)?;
+    tx.execute(
+        "UPDATE applications SET date = $3, slot = $4, qr = $5, rescheduled = true, updated_at = $6 WHERE office_id = $1 AND id = $2",
+        &[&office_id, &id, &new.date, &new.slot, &qr, &now],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE nik_dates SET date = $3 WHERE nik_hash = $1 AND application_id = $2",
+        &[&nik_hash, &id, &new.date],
+    )
+    .await?;
+    booking::history(&tx, &office_id, &id, "rescheduled", now).await?;
+    booking::append_change(&tx, &office_id, &id, "upsert", now).await?;
+    tx.commit().await?;
+    Ok(Json(booking::view(&client, &central, &office_id, &id).await?))
+}
+
+// --- Payments -------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Notification {
+    channel: String,
+    bill_code: String,
+    amount: i64,
+    paid_at: DateTime<chrono::FixedOffset>,
+    reference: String,
+}
+
+/// The signature a channel puts on `body`: `sha256=<hex HMAC-SHA256>`.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body);
+    format!("sha256={}", data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()))
+}
+
+/// `POST /payments/notify` from a payment channel, signed with its secret.
+async fn payment_notification(
+    State(central): Shared,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let bad_signature =
+        || ApiError::new(ErrorCode::BadSignature, "the notification's signature does not match");
+    // The channel is read from the body before the signature is checked, but nothing else is.
+    let channel_id = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("channel").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(bad_signature)?;
+    let channel = central.config.channel(&channel_id).ok_or_else(bad_signature)?;
+    let given = headers
+        .get("x-antrian-signature")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("sha256="))
+        .and_then(|hex| data_encoding::HEXLOWER_PERMISSIVE.decode(hex.as_bytes()).ok())
+        .ok_or_else(bad_signature)?;
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(channel.secret.as_bytes()).expect("any key length");
+    mac.update(&body);
+    mac.verify_slice(&given).map_err(|_| bad_signature())?;
+    let notification: Notification =
+        serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("notification: {e}")))?;
+    let office = notification
+        .bill_code
+        .get(..3)
+        .and_then(|n| n.parse::<i32>().ok())
+        .filter(|_| {
+            notification.bill_code.len() == 15 && notification.bill_code.bytes().all(|b| b.is_ascii_digit())
+        })
+        .and_then(|n| central.offices_by_number.get(&n))
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::NotFound, format!("no bill {} is known", notification.bill_code))
+        })?;
+    let payment = Payment {
+        channel: notification.channel,
+        bill_code: notification.bill_code,
+        amount: notification.amount,
+        paid_at: notification.paid_at.with_timezone(&Utc),
+        reference: notification.reference,
+    };
+    let (id, outcome) = booking::pay(&central, office, &payment).await?;
+    use booking::Paid;
+    match outcome {
+        Paid::Booked => Ok(Json(json!({"application": id, "state": state::BOOKED}))),
+        Paid::AmountMismatch => Err(ApiError::new(
+            ErrorCode::AmountMismatch,
+            "the amount paid is not the bill's amount; the application stays unpaid — refund this payment",
+        )),
+        Paid::Expired => Err(ApiError::new(
+            ErrorCode::Expired,
+            "the bill expired before it was paid and its place was given up — refund this payment",
+        )),
+        Paid::Cancelled => {
+            Err(ApiError::new(ErrorCode::Cancelled, "the application was cancelled — refund this payment"))
+        }
+        Paid::AlreadyPaid => Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            "this bill was already paid by another payment — refund this one",
+        )),
+    }
+}

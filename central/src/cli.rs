@@ -1,0 +1,163 @@
+//! The `antrian-central` command (CENTRAL.md, Contract): `default-config`, `migrate`,
+//! `keygen`, `hub add OFFICE`, `serve`, and `demo`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::{Central, clock, db, secrets};
+
+#[derive(Debug, Parser)]
+#[command(name = "antrian-central", version, about = "Antrian Pusat: the national passport booking service")]
+pub struct Cli {
+    /// The configuration file (`default-config` prints one); without it, the built-in default.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// PostgreSQL URL, e.g. postgres://antrian@127.0.0.1/antrian.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prints a complete, commented central.toml.
+    DefaultConfig,
+    /// Creates or updates the database's tables.
+    Migrate,
+    /// Creates the QR issuer key if there is none, and prints the line a hub trusts it by.
+    Keygen,
+    /// Office hubs' tokens.
+    Hub {
+        #[command(subcommand)]
+        command: HubCommand,
+    },
+    /// Serves the API.
+    Serve {
+        /// Address to listen on (`127.0.0.1:0`: any free port, printed).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Start the clock at this instant (RFC 3339) and let it run (demos, tests).
+        #[arg(long)]
+        clock: Option<String>,
+    },
+    /// A throwaway PostgreSQL cluster, two replicas and the demo hub joined to them.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// Prints a new token for OFFICE's hub (shown once; put it in the hub's [central] token).
+    Add { office: String },
+}
+
+fn load(cli: &Cli) -> anyhow::Result<Config> {
+    match &cli.config {
+        Some(path) => Config::load(path),
+        None => Config::parse(config::DEFAULT),
+    }
+}
+
+fn database_url(cli: &Cli) -> anyhow::Result<&str> {
+    cli.database_url.as_deref().context("no database: give --database-url postgres://… or set DATABASE_URL")
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::DefaultConfig => {
+            print!("{}", config::DEFAULT);
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = load(&cli)?;
+            let pool = db::pool(database_url(&cli)?, 2)?;
+            let applied = db::migrate(&pool).await?;
+            db::register_offices(&pool, &config).await?;
+            if applied.is_empty() {
+                println!("the database is up to date");
+            }
+            for name in applied {
+                println!("applied {name}");
+            }
+            Ok(())
+        }
+        Command::Keygen => {
+            let pool = db::pool(database_url(&cli)?, 2)?;
+            db::migrate(&pool).await?;
+            let (signer, created) = secrets::keygen(&pool).await?;
+            if created {
+                eprintln!("created the issuer key {}", signer.key_id());
+            } else {
+                eprintln!("the issuer key {} was already there; nothing changed", signer.key_id());
+            }
+            println!(
+                "trusted_keys = [\"{}\"]   # [issuers] of each hub's hub.toml",
+                antrian_proto::qr::encode_public_key(&signer.verifying_key())
+            );
+            Ok(())
+        }
+        Command::Hub { command: HubCommand::Add { office } } => {
+            let config = load(&cli)?;
+            if config.office(office).is_none() {
+                let known: Vec<&str> = config.offices.iter().map(|o| o.id.as_str()).collect();
+                anyhow::bail!("no office {office:?} in the configuration (known: {})", known.join(", "));
+            }
+            let pool = db::pool(database_url(&cli)?, 2)?;
+            db::migrate(&pool).await?;
+            db::register_offices(&pool, &config).await?;
+            let token = secrets::new_token();
+            let client = pool.get().await?;
+            client
+                .execute(
+                    "INSERT INTO hub_tokens (token_hash, office_id, created_at) VALUES ($1, $2, now())",
+                    &[&secrets::token_hash(&token), &office],
+                )
+                .await?;
+            println!("{token}");
+            eprintln!(
+                "put this token in the [central] section of {office}'s hub.toml; it is not shown again"
+            );
+            Ok(())
+        }
+        Command::Serve { listen, clock } => {
+            let config = load(&cli)?;
+            let clock = match clock {
+                Some(text) => clock::Clock::starting_at(
+                    chrono::DateTime::parse_from_rfc3339(text)
+                        .with_context(|| {
+                            format!("--clock {text:?} is not RFC 3339 (2026-11-25T09:00:00+07:00)")
+                        })?
+                        .to_utc(),
+                ),
+                None => clock::Clock::system(),
+            };
+            let listen = listen.clone().unwrap_or_else(|| config.central.listen.clone());
+            let central = Central::start(config, database_url(&cli)?, clock).await?;
+            serve(central, &listen).await
+        }
+        Command::Demo => crate::pgtest::demo().await,
+    }
+}
+
+/// Serves until SIGTERM or Ctrl-C.
+pub async fn serve(central: Arc<Central>, listen: &str) -> anyhow::Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    println!("listening on http://{}", listener.local_addr()?);
+    let app = crate::api::router(central);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! What the central service's tests share: a throwaway PostgreSQL cluster, the real
+//! `antrian-central` binary run as replicas, and an applicant's way through the API (sign in
+//! with the code from the mail folder, add applicants, upload documents, apply, pay).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use antrian_central::pgtest::Cluster;
+use serde_json::{Value, json};
+use tokio::io::AsyncBufReadExt;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_antrian-central");
+pub const CHANNEL: &str = "bank-demo";
+pub const CHANNEL_SECRET: &str = "change-me-demo-secret-0123456789";
+/// A Tuesday morning in Jakarta; applications are for Thursday.
+pub const CLOCK: &str = "2026-12-01T08:00:00+07:00";
+pub const DATE: &str = "2026-12-03";
+
+/// A database on a fresh cluster, its configuration file and mail folder, migrated, with an
+/// issuer key.
+pub struct Service {
+    pub cluster: Cluster,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub mail: PathBuf,
+    /// The `trusted_keys` entry of the issuer key.
+    pub public_key: String,
+}
+
+/// The default configuration with `places` places of service A in every slot of kanim-jaksel.
+pub fn config_text(mail: &Path, places: u32) -> String {
+    antrian_central::config::DEFAULT
+        .replace("transport = \"file:mail\"", &format!("transport = \"file:{}\"", mail.display()))
+        .replacen("capacity = { A = 20, B = 10 }", &format!("capacity = {{ A = {places}, B = 10 }}"), 7)
+}
+
+impl Service {
+    /// `None` (skipped loudly) where PostgreSQL's server is not installed.
+    pub async fn start(places: u32) -> Option<Service> {
+        let cluster = tokio::task::spawn_blocking(Cluster::for_test).await.expect("cluster")?;
+        let url = cluster.create_database("antrian").await.expect("create database");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mail = dir.path().join("mail");
+        let config = dir.path().join("central.toml");
+        std::fs::write(&config, config_text(&mail, places)).expect("config");
+        let mut service = Service { cluster, url, dir, config, mail, public_key: String::new() };
+        let (ok, out, err) = service.cli(&["migrate"]).await;
+        assert!(ok, "migrate: {err}");
+        assert!(out.contains("applied V1__initial"), "{out}");
+        let (ok, out, err) = service.cli(&["keygen"]).await;
+        assert!(ok, "keygen: {err}");
+        service.public_key = out.split('"').nth(1).expect("key in the printed line").to_owned();
+        Some(service)
+    }
+
+    /// Runs `antrian-central --config … --database-url … ARGS`: (success, stdout, stderr).
+    pub async fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        let out = tokio::process::Command::new(BIN)
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(args)
+            .output()
+            .await
+            .expect("run antrian-central");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    }
+
+    /// A replica (`serve --listen 127.0.0.1:0 --clock CLOCK`), killed on drop.
+    pub async fn replica(&self, clock: &str) -> Replica {
+        let mut child = tokio::process::Command::new(BIN)
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(["serve", "--listen", "127.0.0.1:0", "--clock", clock])
+            .env("RUST_LOG", "antrian_central=warn,warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.path().join("replicas.log"))
+                    .expect("log"),
+            )
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start a replica");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let url = tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                let line = lines.next_line().await.expect("read").expect("the replica stopped at start");
+                if let Some(address) = line.strip_prefix("listening on ") {
+                    break address.to_owned();
+                }
+            }
+        })
+        .await
+        .expect("the replica did not start within 30 s");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Replica { child: Some(child), url }
+    }
+
+    /// A direct connection, for checking what the database holds.
+    pub async fn db(&self) -> tokio_postgres::Client {
+        let (client, connection) =
+            tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await.expect("connect");
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Sign-in codes mailed so far: address → the latest code.
+    pub fn mailed_codes(&self) -> HashMap<String, String> {
+        let mut codes = HashMap::new();
+        let mut files: Vec<_> = std::fs::read_dir(&self.mail)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let to = text.lines().find_map(|l| l.strip_prefix("To: ")).map(|t| t.trim().to_owned());
+            let code = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Subject: Kode masuk / sign-in code: "))
+                .map(str::to_owned);
+            if let (Some(to), Some(code)) = (to, code) {
+                codes.insert(to, code.trim().to_owned());
+            }
+        }
+        codes
+    }
+}
+
+/// A replica: its address, and its process when this test started it (killed on drop).
+pub struct Replica {
+    pub child: Option<tokio::process::Child>,
+    pub url: String,
+}
+
+impl Replica {
+    /// A replica started elsewhere, at `url`.
+    pub fn at(url: &str) -> Replica {
+        Replica { child: None, url: url.to_owned() }
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.url)
+    }
+}
+
+/// The HTTP client of the tests (many connections at once).
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1000)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
+}
+
+/// (status, body as JSON or Null).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let body = response.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// A NIK for a man born on `born` (`YYYY-MM-DD`) with `serial`.
+pub fn nik(born: &str, serial: u32, woman: bool) -> String {
+    let (y, rest) = born.split_at(4);
+    let (m, d) = (&rest[1..3], &rest[4..6]);
+    let day: u32 = d.parse::<u32>().expect("day") + if woman { 40 } else { 0 };
+    format!("317401{day:02}{m}{}{serial:04}", &y[2..])
+}
+
+/// The applicant form for NIK number `n` (a man born on a day derived from `n`).
+pub fn applicant_form(n: u32) -> Value {
+    let day = 1 + n % 28;
+    let born = format!("1990-0{}-{day:02}", 1 + n % 9);
+    json!({"nik": nik(&born, 1 + n % 9999, false), "name": format!("Pemohon {n}"), "sex": "M",
+        "birth_place": "Jakarta", "birth_date": born, "mother_name": "Siti", "address": "Jl. Merdeka 1",
+        "phone": "081234567890"})
+}
+
+/// A tiny but real PNG (1×1, white).
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xDE, 0x00,
+    0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xFF, 0xFF, 0x3F, 0x00, 0x05, 0xFE,
+    0x02, 0xFE, 0xA7, 0x35, 0x81, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60,
+    0x82,
+];
+
+/// Signs in `emails` through `replica` (codes read from the mail folder); their tokens.
+pub async fn sign_in(service: &Service, replica: &Replica, emails: &[String]) -> Vec<String> {
+    let http = http();
+    let sent = futures_util::future::join_all(
+        emails.iter().map(|e| send(http.post(replica.api("/auth/code")).json(&json!({"email": e})))),
+    )
+    .await;
+    assert!(sent.iter().all(|(s, _)| *s == 202), "codes sent: {:?}", sent.iter().find(|(s, _)| *s != 202));
+    let codes = service.mailed_codes();
+    let verified = futures_util::future::join_all(emails.iter().map(|e| {
+        let code = codes.get(e).unwrap_or_else(|| panic!("no code mailed to {e}")).clone();
+        send(http.post(replica.api("/auth/verify")).json(&json!({"email": e, "code": code})))
+    }))
+    .await;
+    verified
+        .into_iter()
+        .map(|(status, body)| {
+            assert_eq!(status, 200, "{body}");
+            body["token"].as_str().expect("token").to_owned()
+        })
+        .collect()
+}
+
+/// Adds applicant `n` to the account of `token` with the documents service A needs; its id.
+pub async fn ready_applicant(http: &reqwest::Client, replica: &Replica, token: &str, n: u32) -> i64 {
+    let (status, body) =
+        send(http.post(replica.api("/applicants")).bearer_auth(token).json(&applicant_form(n))).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().expect("id");
+    for kind in ["ktp", "kk", "birth_proof"] {
+        let (status, body) = send(
+            http.put(replica.api(&format!("/applicants/{id}/documents/{kind}")))
+                .bearer_auth(token)
+                .header("Content-Type", "image/png")
+                .body(PNG.to_vec()),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    id
+}
+
+/// The application body for `applicant` in `slot` of [`DATE`] at kanim-jaksel, service A.
+pub fn application(applicant: i64, slot: &str) -> Value {
+    json!({"applicant": applicant, "office": "kanim-jaksel", "service": "A", "passport_type": "ordinary",
+        "date": DATE, "slot": slot})
+}
+
+/// A payment notification, signed with `secret`: (body, signature header).
+pub fn notification(
+    bill: &Value,
+    reference: &str,
+    amount: Option<i64>,
+    paid_at: &str,
+    secret: &str,
+) -> (String, String) {
+    let body = json!({"channel": CHANNEL, "bill_code": bill["code"], "amount": amount.unwrap_or(bill["amount"].as_i64().expect("amount")),
+        "paid_at": paid_at, "reference": reference})
+    .to_string();
+    let signature = antrian_central::api::signature(secret, body.as_bytes());
+    (body, signature)
+}
+
+/// Sends a signed payment notification.
+pub async fn notify(http: &reqwest::Client, replica: &Replica, body: &str, signature: &str) -> (u16, Value) {
+    send(
+        http.post(replica.api("/payments/notify"))
+            .header("Content-Type", "application/json")
+            .header("X-Antrian-Signature", signature)
+            .body(body.to_owned()),
+    )
+    .await
+}
+
+/// The remaining places of `slot` on [`DATE`] (service A) as `replica` tells them.
+pub async fn remaining(http: &reqwest::Client, replica: &Replica, slot: &str) -> u64 {
+    let (status, body) =
+        send(http.get(replica.api(&format!("/offices/kanim-jaksel/availability?service=A&date={DATE}"))))
+            .await;
+    assert_eq!(status, 200, "{body}");
+    body["slots"].as_array().expect("slots").iter().find(|s| s["slot"] == slot).expect("slot")["remaining"]
+        .as_u64()
+        .expect("remaining")
+}
