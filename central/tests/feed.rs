@@ -93,7 +93,7 @@ async fn a_reader_following_the_feed_misses_nothing_in_twenty_runs() {
     let db = service.db().await;
     let urls = [a.url.clone(), b.url.clone()];
 
-    for run in 0..RUNS {
+    for (run, date) in DATES.iter().copied().enumerate().take(RUNS) {
         let done = Arc::new(AtomicBool::new(false));
         let reader = tokio::spawn(follow(urls.clone(), hub_token.clone(), done.clone()));
         let writers: Vec<_> = (0..WRITERS)
@@ -104,7 +104,7 @@ async fn a_reader_following_the_feed_misses_nothing_in_twenty_runs() {
                     let replica = Replica::at(&urls[w % 2]);
                     let other = Replica::at(&urls[(w + 1) % 2]);
                     let mut body = application(applicant, SLOTS[w % SLOTS.len()]);
-                    body["date"] = Value::from(DATES[run]);
+                    body["date"] = Value::from(date);
                     let (status, hold) =
                         send(http.post(replica.api("/applications")).bearer_auth(&token).json(&body)).await;
                     assert_eq!(status, 201, "{hold}");
