@@ -31,6 +31,9 @@ pub struct Config {
     pub retention: RetentionSection,
     #[serde(default)]
     pub issuers: IssuersSection,
+    /// The national service this hub syncs with (CENTRAL.md); absent: the hub runs alone.
+    #[serde(default)]
+    pub central: Option<CentralSection>,
     #[serde(skip)]
     pub trusted_keys: Vec<VerifyingKey>,
     /// The slots, week, holidays and horizon as the booking rules read them (built from
@@ -225,6 +228,30 @@ impl Default for BookingSection {
             proxy: None,
         }
     }
+}
+
+/// `[central]`: where the national service is and this hub's token there (from
+/// `antrian-central hub add OFFICE`). Its issuer key goes in `[issuers] trusted_keys`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentralSection {
+    /// e.g. `https://antrian.imigrasi.go.id` (the API is under `/api/v1`).
+    pub url: String,
+    pub token: String,
+    /// How long one long-poll of the change feed waits, seconds.
+    #[serde(default = "default_central_wait")]
+    pub wait_seconds: u32,
+    /// The service whose ticket a ready passport's QR gives at the kiosk (pengambilan).
+    #[serde(default = "default_pickup_service")]
+    pub pickup_service: String,
+}
+
+fn default_pickup_service() -> String {
+    "D".to_owned()
+}
+
+fn default_central_wait() -> u32 {
+    25
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -55,6 +55,7 @@ pub mod secrets;
 pub mod session;
 pub mod store;
 pub mod summary;
+pub mod sync;
 pub mod throttle;
 
 use std::future::Future;
@@ -115,6 +116,7 @@ pub async fn serve(
     let app = router(hub.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let signal_hub = hub.clone();
     let sweeper = tokio::spawn(retention::sweep(hub.clone()));
+    let sync = sync::start(hub.clone());
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -122,5 +124,8 @@ pub async fn serve(
         })
         .await;
     sweeper.abort();
+    for task in sync {
+        task.abort();
+    }
     served
 }

@@ -1139,3 +1139,22 @@ mod tests {
         assert_eq!(from.from.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-25T12:00:00+07:00"));
     }
 }
+
+/// `POST /api/v1/pickups/ready` (supervisor): passports ready for pickup, by booking code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PickupReadyRequest {
+    /// One code or many (at most 500), as printed on the booking; spaces and dashes are ignored.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+    pub booking_codes: Vec<String>,
+}
+
+/// What marking passports ready did: the codes marked (or marked before), and those no booking
+/// of this office has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PickupReadyResponse {
+    pub marked: Vec<String>,
+    pub unknown: Vec<String>,
+}

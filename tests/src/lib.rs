@@ -29,42 +29,63 @@ pub fn hub_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY
         .get_or_init(|| {
-            if let Ok(path) = std::env::var("ANTRIAN_HUB_BIN") {
-                return PathBuf::from(path);
-            }
-            let exe = std::env::current_exe().expect("test executable path");
-            // Tests run from target/<profile>/deps, binaries (antrian-sim) from target/<profile>.
-            let dir = exe.parent().expect("the executable's folder");
-            let profile_dir =
-                if dir.ends_with("deps") { dir.parent().expect("target/<profile>") } else { dir }.to_owned();
-            let binary = profile_dir.join(format!("antrian-hub{}", std::env::consts::EXE_SUFFIX));
-            // `cargo test --workspace` has built it already, with the same features: use it
-            // unless a source is newer (say, after `cargo test -p antrian-e2e` alone).
-            if binary.exists() && !sources_newer_than(&binary) {
-                return binary;
-            }
-            let release = profile_dir.file_name().is_some_and(|n| n == "release");
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = Command::new(cargo);
-            build.args(["build", "--quiet", "-p", "antrian-hub", "--bin", "antrian-hub"]);
-            if release {
-                build.arg("--release");
-            }
-            let status = build.status().expect("run cargo build");
-            assert!(status.success(), "building antrian-hub failed");
-            let binary = profile_dir.join(format!("antrian-hub{}", std::env::consts::EXE_SUFFIX));
-            assert!(binary.exists(), "{} missing", binary.display());
-            binary
+            workspace_binary(
+                "antrian-hub",
+                "ANTRIAN_HUB_BIN",
+                &["hub/src", "hub/migrations", "proto/src", "rules/src", "assets", "config"],
+            )
         })
         .clone()
 }
 
-/// Whether any source of the hub is newer than `binary`.
-fn sources_newer_than(binary: &Path) -> bool {
+/// The `antrian-central` binary of this build profile, built if needed.
+pub fn central_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            workspace_binary(
+                "antrian-central",
+                "ANTRIAN_CENTRAL_BIN",
+                &["central/src", "central/migrations", "proto/src", "rules/src", "config"],
+            )
+        })
+        .clone()
+}
+
+/// The binary `name` (of the package of that name) of this build profile: the path in `env`
+/// if set, else the one `cargo test --workspace` built unless a source under `sources` is
+/// newer, else built now.
+fn workspace_binary(name: &str, env: &str, sources: &[&str]) -> PathBuf {
+    if let Ok(path) = std::env::var(env) {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    // Tests run from target/<profile>/deps, binaries (antrian-sim) from target/<profile>.
+    let dir = exe.parent().expect("the executable's folder");
+    let profile_dir =
+        if dir.ends_with("deps") { dir.parent().expect("target/<profile>") } else { dir }.to_owned();
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if binary.exists() && !sources_newer_than(&binary, sources) {
+        return binary;
+    }
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build.args(["build", "--quiet", "-p", name, "--bin", name]);
+    if release {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo build");
+    assert!(status.success(), "building {name} failed");
+    assert!(binary.exists(), "{} missing", binary.display());
+    binary
+}
+
+/// Whether any file under `sources` (relative to the workspace) is newer than `binary`.
+fn sources_newer_than(binary: &Path, sources: &[&str]) -> bool {
     let Ok(built) = std::fs::metadata(binary).and_then(|m| m.modified()) else { return true };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut stack: Vec<PathBuf> =
-        ["hub/src", "hub/migrations", "proto/src", "assets", "config"].iter().map(|d| root.join(d)).collect();
+    let mut stack: Vec<PathBuf> = sources.iter().map(|d| root.join(d)).collect();
     while let Some(path) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&path) else { continue };
         for entry in entries.flatten() {

@@ -11,7 +11,16 @@ use antrian_central::pgtest::Cluster;
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_antrian-central");
+/// The `antrian-central` binary: this package's own when the central tests run; the end-to-end
+/// tests (which include this module) set [`BIN_PATH`] first.
+pub static BIN_PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub fn bin() -> PathBuf {
+    option_env!("CARGO_BIN_EXE_antrian-central")
+        .map(PathBuf::from)
+        .or_else(|| BIN_PATH.get().cloned())
+        .expect("the antrian-central binary (set BIN_PATH)")
+}
 pub const CHANNEL: &str = "bank-demo";
 pub const CHANNEL_SECRET: &str = "change-me-demo-secret-0123456789";
 /// A Tuesday morning in Jakarta; applications are for Thursday.
@@ -58,7 +67,7 @@ impl Service {
 
     /// Runs `antrian-central --config … --database-url … ARGS`: (success, stdout, stderr).
     pub async fn cli(&self, args: &[&str]) -> (bool, String, String) {
-        let out = tokio::process::Command::new(BIN)
+        let out = tokio::process::Command::new(bin())
             .arg("--config")
             .arg(&self.config)
             .arg("--database-url")
@@ -76,12 +85,17 @@ impl Service {
 
     /// A replica (`serve --listen 127.0.0.1:0 --clock CLOCK`), killed on drop.
     pub async fn replica(&self, clock: &str) -> Replica {
-        let mut child = tokio::process::Command::new(BIN)
+        self.replica_on(clock, "127.0.0.1:0").await
+    }
+
+    /// A replica listening on `listen`, once it listens.
+    pub async fn replica_on(&self, clock: &str, listen: &str) -> Replica {
+        let mut child = tokio::process::Command::new(bin())
             .arg("--config")
             .arg(&self.config)
             .arg("--database-url")
             .arg(&self.url)
-            .args(["serve", "--listen", "127.0.0.1:0", "--clock", clock])
+            .args(["serve", "--listen", listen, "--clock", clock])
             .env("RUST_LOG", "antrian_central=warn,warn")
             .stdout(std::process::Stdio::piped())
             .stderr(

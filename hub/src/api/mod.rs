@@ -138,6 +138,7 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::revoke_device))
         .routes(routes!(staff::devices))
         .routes(routes!(staff::add_user))
+        .routes(routes!(staff::pickups_ready))
         .routes(routes!(staff::summary))
         .routes(routes!(staff::daily_report))
         .routes(routes!(office::board));

@@ -42,7 +42,10 @@ pub async fn checkin(
                 };
                 ApiError::new(ErrorCode::InvalidQr, message)
             })?;
-            CheckinTarget::Qr(claim)
+            // Signed by another issuer (the national service): a booking the hub has not
+            // received yet may check in from the QR alone.
+            let own = qr.trim().rsplit('.').nth(1) == Some(hub.secrets.signer.key_id());
+            CheckinTarget::Qr(claim, (!own).then(|| qr.trim().to_owned()))
         }
         (None, Some(code), Some(last4)) => {
             if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
@@ -53,7 +56,7 @@ pub async fn checkin(
         _ => return Err(ApiError::invalid("send either qr, or booking_code and nik_last4")),
     };
     let asked = match &target {
-        CheckinTarget::Qr(claim) => format!("checkin:{}", claim.booking_code),
+        CheckinTarget::Qr(claim, _) => format!("checkin:{}", claim.booking_code),
         CheckinTarget::Code { code, .. } => format!("checkin:{}", antrian_rules::code::normalize(code)),
     };
     let answer = once(&hub, &kiosk.caller, request.request_id, asked, move |tx, office, now| {

@@ -73,6 +73,39 @@ pub async fn summary(
     Ok(Json(hub.store.read(move |r| crate::summary::today(r, &office)).await?))
 }
 
+/// Marks passports ready for pickup (supervisor): the national service is told, and at the
+/// kiosk the same booking QR then gives a pickup (pengambilan) ticket.
+#[utoipa::path(post, path = "/api/v1/pickups/ready", request_body = PickupReadyRequest, security(("bearer" = [])),
+    responses((status = 200, body = PickupReadyResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn pickups_ready(
+    State(hub): HubState,
+    _supervisor: Supervisor,
+    ApiJson(request): ApiJson<PickupReadyRequest>,
+) -> ApiResult<Json<PickupReadyResponse>> {
+    if request.booking_codes.len() > 500 {
+        return Err(ApiError::invalid("at most 500 booking codes at once"));
+    }
+    let codes: Vec<String> =
+        request.booking_codes.iter().map(|c| antrian_rules::code::normalize(c)).collect();
+    let now = hub.clock.now_ms();
+    let answer = hub
+        .store
+        .write(move |tx| -> Result<PickupReadyResponse, crate::store::StoreError> {
+            let (mut marked, mut unknown) = (Vec::new(), Vec::new());
+            for code in codes {
+                if antrian_rules::code::is_valid(&code) && tx.central().mark_ready(&code, now)? {
+                    marked.push(code);
+                } else {
+                    unknown.push(code);
+                }
+            }
+            Ok(PickupReadyResponse { marked, unknown })
+        })
+        .await?;
+    Ok(Json(answer))
+}
+
 /// Adds a staff user (supervisor: staff only; admin: any staff role).
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest, security(("bearer" = [])),
     responses((status = 201, body = UserInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),

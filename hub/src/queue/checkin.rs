@@ -15,8 +15,9 @@ use crate::store::tickets::{NewTicket, TicketRow};
 /// How a booking is presented at check-in.
 #[derive(Debug, Clone)]
 pub enum CheckinTarget {
-    /// The signed booking QR code (already verified).
-    Qr(BookingClaim),
+    /// The signed booking QR code (already verified), with its text when another issuer
+    /// (the national service) signed it: such a booking not received yet is taken from the QR.
+    Qr(BookingClaim, Option<String>),
     /// The booking code and the last four NIK digits, typed on the keypad.
     Code { code: String, nik_last4: String },
 }
@@ -29,8 +30,14 @@ pub fn checkin(
     target: CheckinTarget,
 ) -> Result<CheckinResponse> {
     let appointment = match &target {
-        CheckinTarget::Qr(claim) => {
+        CheckinTarget::Qr(claim, external) => {
             admission::for_this_office(&claim.office, office.id())?;
+            if let Some(text) = external
+                && !tx.read().appointments().exists(&claim.booking_code)?
+            {
+                // CENTRAL.md: the details arrive with the next sync.
+                tx.central().insert_from_qr(claim, text, now)?;
+            }
             tx.read().appointments().get(&claim.booking_code)?
         }
         CheckinTarget::Code { code, nik_last4 } => {
@@ -40,6 +47,10 @@ pub fn checkin(
     let appointment = appointment.ok_or_else(|| {
         Error::refused(ErrorCode::UnknownBooking, "no booking with this code (and NIK digits) at this office")
     })?;
+    // A passport ready for pickup: the same QR gives a pickup ticket (CENTRAL.md, Pickup).
+    if let Some(pickup_ticket) = tx.read().central().pickup(&appointment.booking_code)? {
+        return pickup(tx, office, now, &appointment.booking_code, pickup_ticket);
+    }
     // Its ticket of today, if it has one (a ticket of an earlier day is not printed again).
     let existing =
         tx.read().tickets().of_booking(&appointment.booking_code)?.filter(|t| t.day == office.day_of(now));
@@ -65,6 +76,31 @@ pub fn checkin(
             Ok(CheckinResponse { ticket: views::ticket(tx.read(), office, &row, false)?, reprint: false })
         }
     }
+}
+
+/// A pickup (pengambilan) ticket for a ready passport, or the one already taken today again.
+fn pickup(
+    tx: &mut Write<'_>,
+    office: &Office,
+    now: i64,
+    booking_code: &str,
+    taken: Option<String>,
+) -> Result<CheckinResponse> {
+    if let Some(id) = taken
+        && let Some(row) = tx.read().tickets().get(&id)?
+        && row.day == office.day_of(now)
+    {
+        return Ok(CheckinResponse { ticket: views::ticket(tx.read(), office, &row, false)?, reprint: true });
+    }
+    let service_id = office.config.central.as_ref().map_or("D", |c| c.pickup_service.as_str());
+    let service = office.config.service(service_id).ok_or_else(|| {
+        Error::internal(format!(
+            "the pickup service {service_id} ([central] pickup_service) is not configured"
+        ))
+    })?;
+    let row = issue(tx, office, now, service, None, now)?;
+    tx.central().pickup_ticket(booking_code, &row.id)?;
+    Ok(CheckinResponse { ticket: views::ticket(tx.read(), office, &row, false)?, reprint: false })
 }
 
 /// Issues a walk-in ticket within the service's daily quota.

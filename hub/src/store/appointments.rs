@@ -222,10 +222,28 @@ impl<'a> AppointmentsMut<'a> {
         Ok(())
     }
 
+    /// Sets a booking's state; a check-in of a booking from the national service is queued to
+    /// be reported to it.
     pub fn set_state(&mut self, code: &str, state: AppointmentState, now_ms: i64) -> StoreResult<()> {
         self.conn()
             .prepare_cached("UPDATE appointments SET state = ?2, updated_at = ?3 WHERE booking_code = ?1")?
             .execute(params![code, state.as_str(), now_ms])?;
+        match state {
+            AppointmentState::CheckedIn => super::central::enqueue(self.conn(), code, "checked_in", now_ms)?,
+            AppointmentState::NoShow => super::central::enqueue(self.conn(), code, "no_show", now_ms)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Queues `no_show` reports for the central bookings a no-show sweep is about to mark.
+    fn report_no_shows(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT OR IGNORE INTO central_outbox (id, booking_code, kind, at)
+             SELECT booking_code || ':no_show:' || ?1, booking_code, 'no_show', ?1 FROM appointments
+             WHERE state = 'booked' AND source IN ('central', 'central-qr') AND {filter}"
+        );
+        self.conn().prepare_cached(&sql)?.execute(args)?;
         Ok(())
     }
 
@@ -249,6 +267,7 @@ impl<'a> AppointmentsMut<'a> {
 
     /// Marks as no-show the bookings still booked for a date before `date`; how many.
     pub fn mark_no_shows_before(&mut self, date: NaiveDate, now_ms: i64) -> StoreResult<usize> {
+        self.report_no_shows("date < ?2", &[&now_ms, &date_text(date)])?;
         Ok(self
             .conn()
             .prepare_cached("UPDATE appointments SET state = 'no_show', updated_at = ?2 WHERE state = 'booked' AND date < ?1")?
@@ -257,6 +276,7 @@ impl<'a> AppointmentsMut<'a> {
 
     /// Marks as no-show the bookings still booked for `slot` of `date`; how many.
     pub fn mark_no_shows_in(&mut self, date: NaiveDate, slot: &str, now_ms: i64) -> StoreResult<usize> {
+        self.report_no_shows("date = ?2 AND slot = ?3", &[&now_ms, &date_text(date), &slot])?;
         Ok(self
             .conn()
             .prepare_cached(

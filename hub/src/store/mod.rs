@@ -41,6 +41,7 @@ macro_rules! reads_through {
 
 pub mod accounts;
 pub mod appointments;
+pub mod central;
 pub mod counters;
 pub mod events;
 pub mod figures;
@@ -149,6 +150,10 @@ impl<'a> Write<'a> {
         idempotency::IdempotencyMut::new(self.conn)
     }
 
+    pub fn central(&mut self) -> central::CentralMut<'_> {
+        central::CentralMut::new(self.conn)
+    }
+
     /// Reads inside this transaction: they see the job's own writes.
     pub fn read(&self) -> Read<'_> {
         Read { conn: self.conn }
@@ -180,6 +185,10 @@ impl<'a> Read<'a> {
 
     pub fn idempotency(&self) -> idempotency::Idempotency<'a> {
         idempotency::Idempotency::new(self.conn)
+    }
+
+    pub fn central(&self) -> central::Central<'a> {
+        central::Central::new(self.conn)
     }
 
     pub fn events(&self) -> events::Events<'a> {

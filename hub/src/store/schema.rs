@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/003_one_office.sql"),
         check: Some(stamp_the_one_office),
     },
+    Migration { name: "004_central", sql: include_str!("../../migrations/004_central.sql"), check: None },
 ];
 
 /// Opens a connection with the hub's settings.

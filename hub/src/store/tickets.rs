@@ -378,6 +378,20 @@ impl<'a> TicketsMut<'a> {
         let held_by = ticket.held_by().map(str::to_owned);
         let was_waiting = ticket.state == TicketState::Waiting;
         let old_stage = ticket.stage.clone();
+        // What the national service hears of a booking's ticket (CENTRAL.md, sync).
+        let report = match &change {
+            Change::Enqueue { closing: Some(VisitOutcome::NextStage), .. } => Some("stage_done"),
+            Change::Leave { state: TicketState::Done, .. } => Some("done"),
+            _ => None,
+        };
+        if let Some(kind) = report {
+            if let Some(code) = &ticket.booking_code {
+                super::central::enqueue(self.conn(), code, kind, at.ms)?;
+            }
+            if kind == "done" {
+                super::central::picked_up(self.conn(), &ticket.id, at.ms)?;
+            }
+        }
         match change {
             Change::Call { counter } => return self.call(ticket, &counter, at),
             Change::Recall => return self.recall(ticket, at),

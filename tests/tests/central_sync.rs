@@ -1,0 +1,195 @@
+//! Acceptance 4 (issue 13), end to end with the real binaries: a booking paid at the national
+//! service (two `antrian-central` replicas on PostgreSQL) is checked in at the real
+//! `antrian-hub` by its code within 2 s of payment; the check-in shows at the service within
+//! 5 s; with the service stopped, the hub checks in a booking it never received from its signed
+//! QR alone, keeps the report across a SIGKILL, and delivers it once the service is back. A
+//! passport marked ready at the hub is recorded there, and the same QR gives a pickup ticket.
+
+#[path = "../../central/tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use antrian_e2e::{RunningHub, run_cli};
+use antrian_proto::Client;
+use common::*;
+use serde_json::Value;
+
+/// The service's day: bookings are for Thursday 3 December.
+const CENTRAL_CLOCK: &str = "2026-12-02T10:00:00+07:00";
+/// The hub's: Thursday morning, when the 09:00 bookings check in.
+const HUB_CLOCK: &str = "2026-12-03T08:30:00+07:00";
+
+fn code_request(code: &str, last4: &str) -> antrian_proto::CheckinRequest {
+    antrian_proto::CheckinRequest {
+        booking_code: Some(code.to_owned()),
+        nik_last4: Some(last4.to_owned()),
+        ..Default::default()
+    }
+}
+
+async fn state_at_central(http: &reqwest::Client, replica: &Replica, token: &str, id: &str) -> Value {
+    let (status, body) = send(http.get(replica.api(&format!("/applications/{id}"))).bearer_auth(token)).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Waits (up to `limit`) until the application is `state` at the service; how long it took.
+async fn until_state(
+    http: &reqwest::Client,
+    replica: &Replica,
+    token: &str,
+    id: &str,
+    state: &str,
+    limit: Duration,
+) -> Duration {
+    let start = Instant::now();
+    loop {
+        if state_at_central(http, replica, token, id).await["state"] == state {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < limit, "{id} not {state} at the service within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bookings_flow_from_the_service_to_the_hub_and_visits_flow_back() {
+    BIN_PATH.get_or_init(antrian_e2e::central_binary);
+    let Some(service) = Service::start(20).await else { return };
+    let (ok, hub_token, err) = service.cli(&["hub", "add", "kanim-jaksel"]).await;
+    assert!(ok, "{err}");
+    let (a, b) = (service.replica(CENTRAL_CLOCK).await, service.replica(CENTRAL_CLOCK).await);
+    let http = http();
+
+    // The hub: the default office, following replica A, trusting the service's key.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_config = dir.path().join("hub.toml");
+    let central_port = a.url.rsplit(':').next().expect("port").to_owned();
+    std::fs::write(
+        &hub_config,
+        include_str!("../../config/hub.toml")
+            .replace("trusted_keys = []", &format!("trusted_keys = [\"{}\"]", service.public_key))
+            + &format!(
+                "\n[central]\nurl = \"{}\"\ntoken = \"{}\"\nwait_seconds = 5\n",
+                a.url,
+                hub_token.trim()
+            ),
+    )
+    .expect("hub.toml");
+    let data = dir.path().join("data");
+    let global = ["--config", hub_config.to_str().expect("utf8"), "--data-dir", data.to_str().expect("utf8")];
+    let (ok, kiosk_token, err) =
+        run_cli(&[&global[..], &["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
+    assert!(ok, "{err}");
+    assert!(
+        run_cli(
+            &[&global[..], &["user", "add", "kasubsi", "--role", "supervisor"]].concat(),
+            "kasubsi-password\n"
+        )
+        .0
+    );
+    let log = dir.path().join("hub.log");
+    let hub = RunningHub::start(&global, &["--clock", HUB_CLOCK], &log);
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(kiosk_token.trim());
+
+    // An applicant books and pays at the service.
+    let token = sign_in(&service, &b, &["pak.budi@example.test".into()]).await.remove(0);
+    let mut paid = Vec::new();
+    for n in 1..=2u32 {
+        let applicant = ready_applicant(&http, &b, &token, n).await;
+        let (status, hold) = send(
+            http.post(b.api("/applications")).bearer_auth(&token).json(&application(applicant, "09:00")),
+        )
+        .await;
+        assert_eq!(status, 201, "{hold}");
+        paid.push((hold, applicant));
+    }
+    let (hold, _) = &paid[0];
+    let (body, signature) =
+        notification(&hold["bill"], "BNI-0001", None, "2026-12-02T10:05:00+07:00", CHANNEL_SECRET);
+    assert_eq!(notify(&http, &b, &body, &signature).await.0, 200);
+    let paid_at = Instant::now();
+    let id = hold["id"].as_str().expect("id").to_owned();
+    let booked = state_at_central(&http, &a, &token, &id).await;
+    let code = booked["booking_code"].as_str().expect("code").to_owned();
+    let last4 = common::applicant_form(1)["nik"].as_str().expect("nik")[12..].to_owned();
+
+    // At the kiosk by code and NIK digits (no QR): works only once the sync brought it.
+    let ticket = loop {
+        match kiosk.checkin(&code_request(&code, &last4)).await {
+            Ok(answer) => break answer.ticket,
+            Err(error) => {
+                assert!(
+                    paid_at.elapsed() < Duration::from_secs(2),
+                    "not at the hub 2 s after payment: {error}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let reached_hub = paid_at.elapsed();
+    assert!(ticket.number.starts_with('A'), "{ticket:?}");
+    let took = until_state(&http, &a, &token, &id, "checked_in", Duration::from_secs(5)).await;
+    eprintln!("payment → hub {reached_hub:?}; check-in → service {took:?}");
+
+    // The hub misses the second booking: it is down while it is paid, then the service goes.
+    hub.kill();
+    let (hold2, _) = &paid[1];
+    let (body, signature) =
+        notification(&hold2["bill"], "BNI-0002", None, "2026-12-02T10:06:00+07:00", CHANNEL_SECRET);
+    assert_eq!(notify(&http, &a, &body, &signature).await.0, 200);
+    let id2 = hold2["id"].as_str().expect("id").to_owned();
+    let qr2 = state_at_central(&http, &a, &token, &id2).await["qr"].as_str().expect("qr").to_owned();
+    drop((a, b));
+    let hub = RunningHub::start(&global, &["--clock", HUB_CLOCK], &log);
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(kiosk_token.trim());
+    let answer = kiosk.checkin_qr(&qr2).await.expect("the signed QR alone checks in");
+    assert!(!answer.reprint);
+    // The report waits in the outbox, across a SIGKILL.
+    hub.kill();
+    let hub = RunningHub::start(&global, &["--clock", HUB_CLOCK], &log);
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(kiosk_token.trim());
+    // The service comes back on the same address.
+    let listen = format!("127.0.0.1:{central_port}");
+    let a = service.replica_on(CENTRAL_CLOCK, &listen).await;
+    until_state(&http, &a, &token, &id2, "checked_in", Duration::from_secs(60)).await;
+    // …and the feed then fills in the booking's details at the hub: its code and NIK digits work.
+    let last4_2 = common::applicant_form(2)["nik"].as_str().expect("nik")[12..].to_owned();
+    let code2 =
+        state_at_central(&http, &a, &token, &id2).await["booking_code"].as_str().expect("code").to_owned();
+    let start = Instant::now();
+    loop {
+        match kiosk.checkin(&code_request(&code2, &last4_2)).await {
+            Ok(answer) => {
+                assert!(answer.reprint, "the same ticket again");
+                break;
+            }
+            Err(error) => {
+                assert!(start.elapsed() < Duration::from_secs(30), "details never arrived: {error}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+
+    // A supervisor marks the first passport ready: the service hears it, and the same QR now
+    // gives a pickup ticket (service D).
+    let (supervisor, _) = Client::new(&hub.url).login("kasubsi", "kasubsi-password").await.expect("login");
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/pickups/ready", hub.url))
+        .bearer_auth(supervisor.token().expect("token"))
+        .json(&serde_json::json!({"booking_codes": [code.clone(), "NOSUCHCODE"]}))
+        .send()
+        .await
+        .expect("mark ready");
+    let marked: Value = response.json().await.expect("json");
+    assert_eq!(marked["marked"], serde_json::json!([code]));
+    assert_eq!(marked["unknown"], serde_json::json!(["NOSUCHCODE"]));
+    until_state(&http, &a, &token, &id, "ready_for_pickup", Duration::from_secs(10)).await;
+    let qr1 = state_at_central(&http, &a, &token, &id).await["qr"].as_str().expect("qr").to_owned();
+    let pickup = kiosk.checkin_qr(&qr1).await.expect("a pickup ticket");
+    assert!(pickup.ticket.number.starts_with('D'), "{:?}", pickup.ticket);
+}
