@@ -44,6 +44,8 @@ pub fn router(central: Arc<Central>) -> Router {
         .route("/applications/{id}/cancel", post(cancel_application))
         .route("/applications/{id}/reschedule", post(reschedule_application))
         .route("/payments/notify", post(payment_notification))
+        .route("/waitlist", post(join_waitlist).get(list_waitlist))
+        .route("/waitlist/{id}/cancel", post(leave_waitlist))
         .route("/sync/appointments", get(crate::sync::appointments))
         .route("/sync/visits", post(crate::sync::visits))
         .fallback(|| async { ApiError::not_found("this address") });
@@ -388,6 +390,26 @@ fn looks_like(content_type: &str, body: &[u8]) -> bool {
     }
 }
 
+/// Reads a body of at most `max` bytes; `None` when it is longer. The rest of a body too long
+/// is still read (up to 64 MB) and dropped, so that the phone sending it hears the answer
+/// rather than a broken connection.
+async fn read_limited(body: axum::body::Body, max: usize) -> ApiResult<Option<Vec<u8>>> {
+    use futures_util::StreamExt;
+    const DRAIN: usize = 64 * 1024 * 1024;
+    let mut stream = body.into_data_stream();
+    let (mut kept, mut seen) = (Vec::new(), 0usize);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::invalid("the upload was broken off: send the file again"))?;
+        seen += chunk.len();
+        if seen <= max {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN {
+            break;
+        }
+    }
+    Ok((seen <= max).then_some(kept))
+}
+
 /// `PUT /applicants/{id}/documents/{kind}` (the file as the body) → 201; 413 `too_large`,
 /// 415 `unsupported_type`, 422 `unreadable`. A new upload of a kind replaces the old one.
 async fn upload_document(
@@ -414,7 +436,7 @@ async fn upload_document(
         ));
     }
     let max = central.config.limits.document_max_bytes;
-    let bytes: Bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
+    let bytes = read_limited(body, max).await?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::TooLarge,
             format!(
@@ -440,7 +462,7 @@ async fn upload_document(
         .execute(
             "INSERT INTO documents (applicant_id, kind, content_type, body, uploaded_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (applicant_id, kind) DO UPDATE SET content_type = $3, body = $4, uploaded_at = $5",
-            &[&applicant, &kind, &content_type, &bytes.to_vec(), &central.clock.now()],
+            &[&applicant, &kind, &content_type, &bytes, &central.clock.now()],
         )
         .await?;
     Ok((StatusCode::CREATED, Json(json!({"kind": kind, "content_type": content_type, "size": bytes.len()}))))
@@ -661,7 +683,7 @@ async fn create_application(
         .collect();
     antrian_rules::nik::check_one_per_day(new.date, dates.contains(&new.date), false)?;
     antrian_rules::nik::check_active_limit(dates.len() as u32, central.config.limits.max_active_per_nik)?;
-    let taken = booking::lock_quota(&tx, &key, capacity, now).await?;
+    let taken = booking::lock_quota(&tx, &central, &key, capacity, now).await?;
     if let Err(refusal) =
         antrian_rules::quota::check_place(&key.service, key.date, &slot, taken.max(0) as u32)
     {
@@ -696,11 +718,17 @@ async fn create_application(
         ],
     )
     .await?;
-    tx.execute(
-        "INSERT INTO nik_dates (nik_hash, date, office_id, application_id) VALUES ($1, $2, $3, $4)",
-        &[&nik_hash, &key.date, &office.id, &id],
-    )
-    .await?;
+    // (Taken meanwhile only by a waitlist offer to this NIK, which holds no NIK lock.)
+    let inserted = tx
+        .execute(
+            "INSERT INTO nik_dates (nik_hash, date, office_id, application_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+            &[&nik_hash, &key.date, &office.id, &id],
+        )
+        .await?;
+    if inserted == 0 {
+        return Err(antrian_rules::Refusal::DuplicateBooking { date: key.date, other: false }.into());
+    }
     booking::history(&tx, &office.id, &id, state::AWAITING_PAYMENT, now).await?;
     if let Some(request_id) = &new.request_id {
         tx.execute(
@@ -848,11 +876,11 @@ async fn reschedule_application(
     // Both quota rows, in key order (lock order, module doc of `booking`).
     let capacity = slot.capacity_for(&new.service) as i32;
     let taken_new = if old < new {
-        booking::lock_quota(&tx, &old, capacity, now).await?;
-        booking::lock_quota(&tx, &new, capacity, now).await?
+        booking::lock_quota_row_only(&tx, &old).await?;
+        booking::lock_quota(&tx, &central, &new, capacity, now).await?
     } else {
-        let taken = booking::lock_quota(&tx, &new, capacity, now).await?;
-        booking::lock_quota(&tx, &old, capacity, now).await?;
+        let taken = booking::lock_quota(&tx, &central, &new, capacity, now).await?;
+        booking::lock_quota_row_only(&tx, &old).await?;
         taken
     };
     // The application itself, after the quota rows; it may have changed meanwhile.
@@ -872,6 +900,7 @@ async fn reschedule_application(
     antrian_rules::quota::check_place(&new.service, new.date, &slot, taken_new.max(0) as u32)?;
     booking::add_taken(&tx, &old, -1).await?;
     booking::add_taken(&tx, &new, 1).await?;
+    booking::give_back(&tx, &central, &old, now).await?;
     let qr = booking::sign_qr(&central, &office_id, &booking_code, &new.service, new.date, &new.slot)?;
     tx.execute(
         "UPDATE applications SET date = $3, slot = $4, qr = $5, rescheduled = true, updated_at = $6 WHERE office_id = $1 AND id = $2",
@@ -970,5 +999,110 @@ async fn payment_notification(
             ErrorCode::InvalidTransition,
             "this bill was already paid by another payment — refund this one",
         )),
+    }
+}
+
+// --- Waitlist -----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewWaitlistEntry {
+    applicant: i64,
+    office: String,
+    service: String,
+    passport_type: String,
+    date: NaiveDate,
+    #[serde(default)]
+    fast_track: bool,
+}
+
+/// `POST /waitlist {applicant, office, service, passport_type, date, fast_track?}` → 201
+/// `{id, state:"waiting", position}`: only for a date with every slot taken.
+async fn join_waitlist(
+    State(central): Shared,
+    Account(account): Account,
+    Body(new): Body<NewWaitlistEntry>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let office = office_of(&central, &new.office)?;
+    if office.service(&new.service).is_none() {
+        return Err(ApiError::invalid(format!("office {} has no service {:?}", office.id, new.service)));
+    }
+    if central.config.fees.amount(&new.passport_type, new.fast_track).is_none() {
+        return Err(ApiError::invalid(format!(
+            "passport_type {:?}: use \"ordinary\" or \"electronic\"",
+            new.passport_type
+        )));
+    }
+    let now = central.clock.now();
+    check_released(office, now, new.date)?;
+    let local = now.with_timezone(&office.tz()).naive_local();
+    office.calendar.check_horizon(local.date(), new.date).map_err(antrian_rules::Refusal::from)?;
+    let slots = office.calendar.day_plan(new.date).map_err(antrian_rules::Refusal::from)?;
+    let slots: Vec<_> = slots.into_iter().filter(|s| !s.has_begun(new.date, local)).collect();
+    let join = crate::waitlist::Join {
+        account,
+        applicant: new.applicant,
+        office: office.id.clone(),
+        service: new.service,
+        passport_type: new.passport_type,
+        fast_track: new.fast_track,
+        date: new.date,
+    };
+    let (id, position) = crate::waitlist::join(&central, join, &slots).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "state": "waiting", "position": position}))))
+}
+
+/// `GET /waitlist`: the account's entries, with their place in line or the offer made.
+async fn list_waitlist(State(central): Shared, Account(account): Account) -> ApiResult<Json<Value>> {
+    let client = central.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT w.office_id, w.id, w.applicant_id, w.service, w.date, w.state, w.application_id,
+                    (SELECT count(*) FROM waitlist o WHERE o.office_id = w.office_id AND o.service = w.service
+                        AND o.date = w.date AND o.state = 'waiting' AND o.id <= w.id)
+             FROM waitlist w WHERE w.account_id = $1 ORDER BY w.joined_at DESC",
+            &[&account],
+        )
+        .await?;
+    Ok(Json(Value::Array(
+        rows.iter()
+            .map(|r| {
+                let state: String = r.get(5);
+                json!({"id": format!("{}.{}", r.get::<_, String>(0), r.get::<_, i64>(1)), "applicant": r.get::<_, i64>(2),
+                    "office": r.get::<_, String>(0), "service": r.get::<_, String>(3), "date": r.get::<_, NaiveDate>(4),
+                    "position": if state == "waiting" { Some(r.get::<_, i64>(7)) } else { None },
+                    "state": state, "application": r.get::<_, Option<String>>(6)})
+            })
+            .collect(),
+    )))
+}
+
+/// `POST /waitlist/{id}/cancel`: leaves the waitlist (an offer already made stays an
+/// application, to pay or cancel).
+async fn leave_waitlist(
+    State(central): Shared,
+    Account(account): Account,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let (office, number) = id
+        .rsplit_once('.')
+        .and_then(|(office, n)| Some((office.to_owned(), n.parse::<i64>().ok()?)))
+        .ok_or_else(|| ApiError::not_found("waitlist entry"))?;
+    let client = central.pool.get().await?;
+    let changed = client
+        .execute(
+            "UPDATE waitlist SET state = 'cancelled' WHERE office_id = $1 AND id = $2 AND account_id = $3 AND state = 'waiting'",
+            &[&office, &number, &account],
+        )
+        .await?;
+    let exists = client
+        .query_opt(
+            "SELECT 1 FROM waitlist WHERE office_id = $1 AND id = $2 AND account_id = $3",
+            &[&office, &number, &account],
+        )
+        .await?;
+    match (changed, exists) {
+        (_, None) => Err(ApiError::not_found("waitlist entry")),
+        _ => Ok(StatusCode::NO_CONTENT),
     }
 }

@@ -66,6 +66,7 @@ pub async fn lock_nik(tx: &Transaction<'_>, nik_hash: &[u8]) -> ApiResult<()> {
 /// after expiring its unpaid holds whose bill expired by `now`.
 pub async fn lock_quota(
     tx: &Transaction<'_>,
+    central: &Central,
     key: &QuotaKey,
     capacity: i32,
     now: DateTime<Utc>,
@@ -76,20 +77,31 @@ pub async fn lock_quota(
         &[&key.office, &key.date, &key.slot, &key.service, &capacity],
     )
     .await?;
+    tx.query_one(
+        "SELECT taken FROM quota WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4 FOR UPDATE",
+        &[&key.office, &key.date, &key.slot, &key.service],
+    )
+    .await?;
+    // Expired holds give their places back (to the waitlist first); what is taken then.
+    expire_holds(tx, central, key, now).await?;
     let row = tx
         .query_one(
-            "SELECT taken FROM quota WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4 FOR UPDATE",
+            "SELECT taken FROM quota WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4",
             &[&key.office, &key.date, &key.slot, &key.service],
         )
         .await?;
-    let taken: i32 = row.get(0);
-    let expired = expire_holds(tx, key, now).await?;
-    Ok(taken - expired)
+    Ok(row.get(0))
 }
 
 /// Expires the quota row's holds unpaid at `now` (the row must be locked): each gives its
-/// place back and frees its NIK's date. How many.
-async fn expire_holds(tx: &Transaction<'_>, key: &QuotaKey, now: DateTime<Utc>) -> ApiResult<i32> {
+/// place back and frees its NIK's date, and the places go to the date's waitlist first. How
+/// many expired.
+async fn expire_holds(
+    tx: &Transaction<'_>,
+    central: &Central,
+    key: &QuotaKey,
+    now: DateTime<Utc>,
+) -> ApiResult<i32> {
     let rows = tx
         .query(
             "UPDATE applications SET state = 'expired', updated_at = $5
@@ -113,8 +125,26 @@ async fn expire_holds(tx: &Transaction<'_>, key: &QuotaKey, now: DateTime<Utc>) 
     if expired > 0 {
         tracing::info!(office = %key.office, date = %key.date, slot = %key.slot, expired, "unpaid holds expired");
         add_taken(tx, key, -expired).await?;
+        give_back(tx, central, key, now).await?;
     }
     Ok(expired)
+}
+
+/// After places of the locked quota row came back: the waitlist's first ones are offered them.
+pub async fn give_back(
+    tx: &Transaction<'_>,
+    central: &Central,
+    key: &QuotaKey,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let row = tx
+        .query_one(
+            "SELECT capacity, taken FROM quota WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4",
+            &[&key.office, &key.date, &key.slot, &key.service],
+        )
+        .await?;
+    crate::waitlist::offer(tx, central, key, row.get(0), row.get(1), now).await?;
+    Ok(())
 }
 
 /// Changes the places taken of a locked quota row by `by`.
@@ -349,7 +379,7 @@ pub async fn pay(central: &Central, office: &str, payment: &Payment) -> ApiResul
         state::AWAITING_PAYMENT => {
             // Paid after the bill's end: the hold goes (if the sweep has not taken it yet).
             if expires_at <= now {
-                expire_holds(&tx, &key, now).await?;
+                expire_holds(&tx, central, &key, now).await?;
             }
             Paid::Expired
         }
@@ -370,7 +400,7 @@ pub async fn pay(central: &Central, office: &str, payment: &Payment) -> ApiResul
 }
 
 /// Locks a quota row that must exist (an application holds a place in it).
-async fn lock_quota_row_only(tx: &Transaction<'_>, key: &QuotaKey) -> ApiResult<()> {
+pub async fn lock_quota_row_only(tx: &Transaction<'_>, key: &QuotaKey) -> ApiResult<()> {
     tx.query_opt(
         "SELECT taken FROM quota WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4 FOR UPDATE",
         &[&key.office, &key.date, &key.slot, &key.service],
@@ -427,6 +457,7 @@ pub async fn cancel(central: &Central, office: &str, id: &str) -> ApiResult<()> 
     tx.execute("DELETE FROM nik_dates WHERE nik_hash = $1 AND application_id = $2", &[&nik_hash, &id])
         .await?;
     history(&tx, office, id, state::CANCELLED, now).await?;
+    give_back(&tx, central, &key, now).await?;
     if current == state::BOOKED {
         append_change(&tx, office, id, "cancel", now).await?;
     }
@@ -470,7 +501,7 @@ pub async fn sweep(central: &Central) -> ApiResult<i32> {
             )
             .await?;
         if locked.is_some() {
-            expired += expire_holds(&tx, &key, now).await?;
+            expired += expire_holds(&tx, central, &key, now).await?;
         }
         tx.commit().await?;
     }
@@ -495,7 +526,9 @@ pub async fn view(
         .await?
         .ok_or_else(|| ApiError::not_found("application"))?;
     let tz = central.config.office(office).map(|o| o.tz()).unwrap_or(chrono_tz::Asia::Jakarta);
-    let local = |at: DateTime<Utc>| at.with_timezone(&tz).fixed_offset().to_rfc3339();
+    let local = |at: DateTime<Utc>| {
+        at.with_timezone(&tz).fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
     let history = client
         .query(
             "SELECT state, at FROM application_history WHERE office_id = $1 AND application_id = $2 ORDER BY seq",

@@ -83,8 +83,15 @@ impl Default for Limits {
 pub struct Payments {
     /// Minutes to pay before a hold expires.
     pub minutes: u32,
+    /// Minutes a place offered to the waitlist is held for its payment.
+    #[serde(default = "default_offer_minutes")]
+    pub offer_minutes: u32,
     #[serde(default)]
     pub channels: Vec<Channel>,
+}
+
+fn default_offer_minutes() -> u32 {
+    60
 }
 
 #[derive(Debug, Clone, Deserialize)]

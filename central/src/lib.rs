@@ -11,6 +11,7 @@
 //! - [`db`]: the pool, migrations, office registration; [`secrets`]: the shared keys.
 //! - [`booking`]: the transactions of the booking path (hold, pay, cancel, reschedule, expire)
 //!   and the change feed; every lock order is written there once.
+//! - [`waitlist`]: the waitlist of a full date, offers of returned places, queued mail.
 //! - [`api`]: the HTTP API under `/api/v1`; [`sync`]: the hubs' part of it.
 //! - [`pgtest`]: a throwaway PostgreSQL cluster for the tests, the benchmark and the demo.
 //!
@@ -28,6 +29,7 @@ pub mod mail;
 pub mod pgtest;
 pub mod secrets;
 pub mod sync;
+pub mod waitlist;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,6 +75,7 @@ impl Central {
             Arc::new(Central { config, pool, clock, keys, mailer, numbers, offices_by_number, changed });
         sync::listen(central.clone(), database_url.to_owned());
         booking::spawn_sweeper(central.clone());
+        waitlist::spawn_mailer(central.clone());
         Ok(central)
     }
 }

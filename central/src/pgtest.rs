@@ -228,17 +228,24 @@ pub async fn demo() -> anyhow::Result<()> {
     let hub = me.with_file_name("antrian-hub");
     let mut hub_child = None;
     if hub.exists() {
-        let data = work.join("hub");
-        let mut child = tokio::process::Command::new(&hub)
+        // The demo hub: the office's default configuration, following replica 1.
+        let out = tokio::process::Command::new(&hub).arg("default-config").output().await?;
+        let hub_config = String::from_utf8_lossy(&out.stdout)
+            .replace("trusted_keys = []", trusted.split("   #").next().unwrap_or(""))
+            + &format!("\n[central]\nurl = \"{}\"\ntoken = \"{hub_token}\"\n", addresses[0]);
+        let hub_toml = work.join("hub.toml");
+        std::fs::write(&hub_toml, hub_config)?;
+        let child = tokio::process::Command::new(&hub)
+            .arg("--config")
+            .arg(&hub_toml)
             .arg("demo")
-            .env("ANTRIAN_CENTRAL_URL", &addresses[0])
-            .env("ANTRIAN_CENTRAL_TOKEN", &hub_token)
-            .env("ANTRIAN_CENTRAL_TRUSTED_KEY", trusted.split('"').nth(1).unwrap_or(""))
-            .env("ANTRIAN_DEMO_DATA_DIR", &data)
             .kill_on_drop(true)
             .spawn()?;
-        println!("  the demo hub (antrian-hub demo) follows replica 1; its own lines follow");
-        hub_child = Some(tokio::spawn(async move { child.wait().await }));
+        println!(
+            "  the demo hub follows replica 1 (its configuration: {}); its own lines follow",
+            hub_toml.display()
+        );
+        hub_child = Some(child);
     } else {
         println!(
             "  (build antrian-hub beside this program to join the demo hub: cargo build --release --workspace)"
@@ -246,8 +253,10 @@ pub async fn demo() -> anyhow::Result<()> {
     }
     println!("Ctrl-C stops everything and removes the cluster.");
     tokio::signal::ctrl_c().await?;
-    if let Some(hub) = hub_child {
-        hub.abort();
+    if let Some(mut hub) = hub_child {
+        // SIGTERM-like end: the hub demo removes its folder on Ctrl-C, which it got too.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), hub.wait()).await;
+        let _ = hub.kill().await;
     }
     drop(replicas);
     drop(cluster);
