@@ -83,12 +83,9 @@ impl FromRequestParts<Arc<Central>> for Account {
     async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         let client = central.pool.get().await?;
-        let row = client
-            .query_opt(
-                "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-                &[&secrets::token_hash(token), &central.clock.now()],
-            )
-            .await?;
+        let statement =
+            client.prepare_cached("SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2").await?;
+        let row = client.query_opt(&statement, &[&secrets::token_hash(token), &central.clock.now()]).await?;
         row.map(|r| Account(r.get(0))).ok_or_else(|| {
             ApiError::new(ErrorCode::Unauthorized, "this sign-in has ended or is not known: sign in again")
         })
@@ -631,20 +628,25 @@ async fn create_application(
             return Ok((StatusCode::OK, Json(view)));
         }
     }
-    let applicant = client
-        .query_opt(
-            "SELECT nik_hash FROM applicants WHERE id = $1 AND account_id = $2",
-            &[&new.applicant, &account],
+    // One round trip for what is checked before any lock: the applicant, its documents, and
+    // whether the slot has a place (a full slot is refused without waiting for its lock,
+    // unless an unpaid hold of it has expired).
+    let checks = client
+        .prepare_cached(
+            "SELECT p.nik_hash,
+                    ARRAY(SELECT d.kind FROM documents d WHERE d.applicant_id = p.id),
+                    COALESCE((SELECT q.taken < $7 OR EXISTS (SELECT 1 FROM applications a
+                                WHERE a.office_id = q.office_id AND a.date = q.date AND a.slot = q.slot
+                                  AND a.service = q.service AND a.state = 'awaiting_payment' AND a.bill_expires_at <= $8)
+                              FROM quota q WHERE q.office_id = $3 AND q.date = $4 AND q.slot = $5 AND q.service = $6), true)
+             FROM applicants p WHERE p.id = $1 AND p.account_id = $2",
         )
+        .await?;
+    let row = client
+        .query_opt(&checks, &[&new.applicant, &account, &key.office, &key.date, &key.slot, &key.service, &capacity, &now])
         .await?
         .ok_or_else(|| ApiError::not_found("applicant"))?;
-    let nik_hash: Vec<u8> = applicant.get(0);
-    let uploaded: Vec<String> = client
-        .query("SELECT kind FROM documents WHERE applicant_id = $1", &[&new.applicant])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let (nik_hash, uploaded, free): (Vec<u8>, Vec<String>, bool) = (row.get(0), row.get(1), row.get(2));
     let missing: Vec<&str> =
         needed_documents(&new.service).into_iter().filter(|k| !uploaded.iter().any(|u| u == k)).collect();
     if !missing.is_empty() {
@@ -653,17 +655,6 @@ async fn create_application(
             format!("upload these documents first: {}", missing.join(", ")),
         ));
     }
-    // A full slot is refused without waiting for its lock, unless an unpaid hold has expired.
-    let free = client
-        .query_opt(
-            "SELECT q.taken < $5 OR EXISTS (SELECT 1 FROM applications a
-                 WHERE a.office_id = q.office_id AND a.date = q.date AND a.slot = q.slot AND a.service = q.service
-                   AND a.state = 'awaiting_payment' AND a.bill_expires_at <= $6)
-             FROM quota q WHERE office_id = $1 AND date = $2 AND slot = $3 AND service = $4",
-            &[&key.office, &key.date, &key.slot, &key.service, &capacity, &now],
-        )
-        .await?
-        .is_none_or(|r| r.get::<_, bool>(0));
     let quota_full = || antrian_rules::Refusal::QuotaFull {
         service: key.service.clone(),
         slot: key.slot.clone(),
