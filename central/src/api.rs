@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use antrian_proto::ErrorCode;
+use antrian_proto::{ErrorBody, ErrorCode};
 use antrian_rules::nik::{self, Sex};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
@@ -26,33 +26,72 @@ use crate::secrets;
 
 type Shared = State<Arc<Central>>;
 
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Antrian Pusat",
+        description = "The national passport booking service: accounts, applicants, documents, quota, applications, payments, and the office hubs' sync (CENTRAL.md)."
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes and the OpenAPI document that describes them.
+fn api_router() -> (Router<Arc<Central>>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(send_code))
+        .routes(routes!(verify_code))
+        .routes(routes!(add_applicant, list_applicants))
+        .routes(routes!(upload_document))
+        .routes(routes!(offices))
+        .routes(routes!(availability))
+        .routes(routes!(create_application, list_applications))
+        .routes(routes!(get_application))
+        .routes(routes!(cancel_application))
+        .routes(routes!(reschedule_application))
+        .routes(routes!(payment_notification))
+        .routes(routes!(join_waitlist, list_waitlist))
+        .routes(routes!(leave_waitlist))
+        .routes(routes!(crate::sync::appointments))
+        .routes(routes!(crate::sync::visits))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the service (`GET /api/v1/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
 /// The service's routes.
 pub fn router(central: Arc<Central>) -> Router {
-    let api = Router::new()
-        .route("/health", get(health))
-        .route("/auth/code", post(send_code))
-        .route("/auth/verify", post(verify_code))
-        .route("/applicants", post(add_applicant).get(list_applicants))
-        .route(
-            "/applicants/{id}/documents/{kind}",
-            put(upload_document).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/offices", get(offices))
-        .route("/offices/{office}/availability", get(availability))
-        .route("/applications", post(create_application).get(list_applications))
-        .route("/applications/{id}", get(get_application))
-        .route("/applications/{id}/cancel", post(cancel_application))
-        .route("/applications/{id}/reschedule", post(reschedule_application))
-        .route("/payments/notify", post(payment_notification))
-        .route("/waitlist", post(join_waitlist).get(list_waitlist))
-        .route("/waitlist/{id}/cancel", post(leave_waitlist))
-        .route("/sync/appointments", get(crate::sync::appointments))
-        .route("/sync/visits", post(crate::sync::visits))
-        .fallback(|| async { ApiError::not_found("this address") });
-    Router::new()
-        .nest("/api/v1", api)
-        .with_state(central)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+    let (api, doc) = api_router();
+    let doc = Arc::new(doc);
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .fallback(|| async { ApiError::not_found("this address") })
+    .with_state(central)
+    .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// A JSON body; anything unreadable is 422 `invalid_request` naming what is wrong.
@@ -65,6 +104,34 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(ApiError::invalid(rejection.body_text())),
+        }
+    }
+}
+
+/// Query parameters; missing or malformed ones are 422 `invalid_request`, named.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Params(value)),
+            Err(rejection) => Err(ApiError::invalid(rejection.body_text())),
+        }
+    }
+}
+
+/// Path segments; one that cannot be what it names (an id out of range) is not found.
+pub struct Segments<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Segments<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Segments(value)),
+            Err(rejection) => Err(ApiError::not_found(format!("this address ({})", rejection.body_text()))),
         }
     }
 }
@@ -83,8 +150,9 @@ impl FromRequestParts<Arc<Central>> for Account {
     async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         let client = central.pool.get().await?;
-        let statement =
-            client.prepare_cached("SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2").await?;
+        let statement = client
+            .prepare_cached("SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .await?;
         let row = client.query_opt(&statement, &[&secrets::token_hash(token), &central.clock.now()]).await?;
         row.map(|r| Account(r.get(0))).ok_or_else(|| {
             ApiError::new(ErrorCode::Unauthorized, "this sign-in has ended or is not known: sign in again")
@@ -118,6 +186,7 @@ impl FromRequestParts<Arc<Central>> for Hub {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Object, description = "{status, now}"), (status = 503, body = ErrorBody)))]
 async fn health(State(central): Shared) -> ApiResult<Json<Value>> {
     let client = central.pool.get().await?;
     client.query_one("SELECT 1", &[]).await?;
@@ -126,7 +195,7 @@ async fn health(State(central): Shared) -> ApiResult<Json<Value>> {
 
 // --- Sign-in -----------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CodeRequest {
     email: String,
@@ -148,6 +217,7 @@ fn code_hash(email: &str, code: &str) -> Vec<u8> {
 }
 
 /// `POST /auth/code {email}` → 202: a 6-digit code is mailed (one a minute per address).
+#[utoipa::path(post, path = "/api/v1/auth/code", request_body = CodeRequest, responses((status = 202, description = "a 6-digit code is mailed"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited: one code a minute per address"), (status = 503, body = ErrorBody)))]
 async fn send_code(State(central): Shared, Body(request): Body<CodeRequest>) -> ApiResult<StatusCode> {
     let email = email(&request.email)?;
     let limits = &central.config.limits;
@@ -192,7 +262,7 @@ async fn send_code(State(central): Shared, Body(request): Body<CodeRequest>) -> 
     Ok(StatusCode::ACCEPTED)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct VerifyRequest {
     email: String,
@@ -200,6 +270,7 @@ struct VerifyRequest {
 }
 
 /// `POST /auth/verify {email, code}` → `{token}`.
+#[utoipa::path(post, path = "/api/v1/auth/verify", request_body = VerifyRequest, responses((status = 200, body = Object, description = "{token}: a Bearer token"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "too_many_attempts"), (status = 503, body = ErrorBody)))]
 async fn verify_code(State(central): Shared, Body(request): Body<VerifyRequest>) -> ApiResult<Json<Value>> {
     let email = email(&request.email)?;
     let now = central.clock.now();
@@ -254,7 +325,7 @@ async fn verify_code(State(central): Shared, Body(request): Body<VerifyRequest>)
 
 // --- Applicants and documents --------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewApplicant {
     nik: String,
@@ -279,6 +350,7 @@ fn required(field: &str, value: &str, max: usize) -> ApiResult<String> {
 }
 
 /// `POST /applicants` → 201: a person of the account (at most 5), NIK checked.
+#[utoipa::path(post, path = "/api/v1/applicants", request_body = NewApplicant, security(("bearer" = [])), responses((status = 201, body = Object, description = "{id, name, nik_last4, sex, birth_place, birth_date, documents}"), (status = 409, body = ErrorBody, description = "applicant_limit, already_exists"), (status = 422, body = ErrorBody, description = "invalid_nik, nik_mismatch, invalid_request"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn add_applicant(
     State(central): Shared,
     Account(account): Account,
@@ -352,6 +424,7 @@ async fn add_applicant(
 }
 
 /// `GET /applicants`: the account's applicants with the documents each has uploaded.
+#[utoipa::path(get, path = "/api/v1/applicants", security(("bearer" = [])), responses((status = 200, body = Object, description = "[{id, name, nik_last4, sex, birth_place, birth_date, documents}]"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn list_applicants(State(central): Shared, Account(account): Account) -> ApiResult<Json<Value>> {
     let client = central.pool.get().await?;
     let rows = client
@@ -409,10 +482,11 @@ async fn read_limited(body: axum::body::Body, max: usize) -> ApiResult<Option<Ve
 
 /// `PUT /applicants/{id}/documents/{kind}` (the file as the body) → 201; 413 `too_large`,
 /// 415 `unsupported_type`, 422 `unreadable`. A new upload of a kind replaces the old one.
+#[utoipa::path(put, path = "/api/v1/applicants/{id}/documents/{kind}", params(("id" = i64, Path), ("kind" = String, Path, description = "ktp, kk, birth_proof or old_passport")), request_body(content = Vec<u8>, content_type = "image/jpeg", description = "the file (image/jpeg, image/png or application/pdf)"), security(("bearer" = [])), responses((status = 201, body = Object, description = "{kind, content_type, size}"), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody, description = "too_large"), (status = 415, body = ErrorBody, description = "unsupported_type"), (status = 422, body = ErrorBody, description = "unreadable"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn upload_document(
     State(central): Shared,
     Account(account): Account,
-    Path((applicant, kind)): Path<(i64, String)>,
+    Segments((applicant, kind)): Segments<(i64, String)>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -468,6 +542,7 @@ async fn upload_document(
 // --- Offices and availability ---------------------------------------------------------------
 
 /// `GET /offices`: every office with its services.
+#[utoipa::path(get, path = "/api/v1/offices", responses((status = 200, body = Object, description = "[{id, name, address, timezone, services:[{id, name, name_en}]}]")))]
 async fn offices(State(central): Shared) -> Json<Value> {
     Json(Value::Array(
         central
@@ -512,10 +587,11 @@ fn check_released(office: &crate::config::Office, now: DateTime<Utc>, date: Naiv
 
 /// `GET /offices/{office}/availability?service=&date=` → `{slots:[{slot,capacity,booked,remaining}]}`;
 /// unpaid holds count as booked.
+#[utoipa::path(get, path = "/api/v1/offices/{office}/availability", params(("office" = String, Path), ("service" = String, Query), ("date" = String, Query, format = Date)), responses((status = 200, body = Object, description = "{office, service, date, slots:[{slot, end, capacity, booked, remaining}]}; holds count as booked"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "not_released, closed"), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn availability(
     State(central): Shared,
-    Path(office_id): Path<String>,
-    Query(query): Query<AvailabilityQuery>,
+    Segments(office_id): Segments<String>,
+    Params(query): Params<AvailabilityQuery>,
 ) -> ApiResult<Json<Value>> {
     let office = office_of(&central, &office_id)?;
     if office.service(&query.service).is_none() {
@@ -554,7 +630,7 @@ async fn availability(
 
 // --- Applications -------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewApplication {
     applicant: i64,
@@ -581,6 +657,7 @@ fn needed_documents(service: &str) -> Vec<&'static str> {
 
 /// `POST /applications` → 201 `{id, state:"awaiting_payment", bill:{code, amount, expires_at}}`:
 /// a place of the slot is held until the bill expires.
+#[utoipa::path(post, path = "/api/v1/applications", request_body = NewApplication, security(("bearer" = [])), responses((status = 201, body = Object, description = "the application: {id, state: awaiting_payment, bill:{code, amount, expires_at}, …}"), (status = 200, body = Object, description = "the same request_id again: the first application"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "quota_full, duplicate_booking, booking_limit, not_released, closed"), (status = 422, body = ErrorBody, description = "missing_documents, invalid_request"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn create_application(
     State(central): Shared,
     Account(account): Account,
@@ -643,7 +720,10 @@ async fn create_application(
         )
         .await?;
     let row = client
-        .query_opt(&checks, &[&new.applicant, &account, &key.office, &key.date, &key.slot, &key.service, &capacity, &now])
+        .query_opt(
+            &checks,
+            &[&new.applicant, &account, &key.office, &key.date, &key.slot, &key.service, &capacity, &now],
+        )
         .await?
         .ok_or_else(|| ApiError::not_found("applicant"))?;
     let (nik_hash, uploaded, free): (Vec<u8>, Vec<String>, bool) = (row.get(0), row.get(1), row.get(2));
@@ -749,10 +829,11 @@ async fn owned(central: &Central, account: i64, id: &str) -> ApiResult<String> {
 }
 
 /// `GET /applications/{id}`.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object, description = "{id, state, office, service, date, slot, bill, booking_code, qr, history:[{state, at}]}"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn get_application(
     State(central): Shared,
     Account(account): Account,
-    Path(id): Path<String>,
+    Segments(id): Segments<String>,
 ) -> ApiResult<Json<Value>> {
     let office = owned(&central, account, &id).await?;
     let client = central.pool.get().await?;
@@ -760,6 +841,7 @@ async fn get_application(
 }
 
 /// `GET /applications`: the account's applications, newest first.
+#[utoipa::path(get, path = "/api/v1/applications", security(("bearer" = [])), responses((status = 200, body = Object, description = "the account's applications, newest first"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn list_applications(State(central): Shared, Account(account): Account) -> ApiResult<Json<Value>> {
     let client = central.pool.get().await?;
     let rows = client
@@ -778,10 +860,11 @@ async fn list_applications(State(central): Shared, Account(account): Account) ->
 }
 
 /// `POST /applications/{id}/cancel`.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/cancel", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object, description = "the application, cancelled"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "expired, invalid_transition"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn cancel_application(
     State(central): Shared,
     Account(account): Account,
-    Path(id): Path<String>,
+    Segments(id): Segments<String>,
 ) -> ApiResult<Json<Value>> {
     let office = owned(&central, account, &id).await?;
     booking::cancel(&central, &office, &id).await?;
@@ -789,7 +872,7 @@ async fn cancel_application(
     Ok(Json(booking::view(&client, &central, &office, &id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Reschedule {
     date: NaiveDate,
@@ -798,10 +881,11 @@ struct Reschedule {
 
 /// `POST /applications/{id}/reschedule {date, slot}`: a booked application moves once, up to
 /// the day before its date (CENTRAL.md).
+#[utoipa::path(post, path = "/api/v1/applications/{id}/reschedule", params(("id" = String, Path)), request_body = Reschedule, security(("bearer" = [])), responses((status = 200, body = Object, description = "the application, moved, with its new QR"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "quota_full, duplicate_booking, invalid_transition, cancelled, closed, not_released"), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn reschedule_application(
     State(central): Shared,
     Account(account): Account,
-    Path(id): Path<String>,
+    Segments(id): Segments<String>,
     Body(to): Body<Reschedule>,
 ) -> ApiResult<Json<Value>> {
     let office_id = owned(&central, account, &id).await?;
@@ -911,7 +995,7 @@ async fn reschedule_application(
 
 // --- Payments -------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Notification {
     channel: String,
@@ -929,6 +1013,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 /// `POST /payments/notify` from a payment channel, signed with its secret.
+#[utoipa::path(post, path = "/api/v1/payments/notify", request_body = Notification, params(("X-Antrian-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the raw body with the channel's secret>")), responses((status = 200, body = Object, description = "{application, state: booked}; the same notification again: the same answer, no second effect"), (status = 401, body = ErrorBody, description = "bad_signature"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "expired, amount_mismatch, cancelled, invalid_transition"), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn payment_notification(
     State(central): Shared,
     headers: HeaderMap,
@@ -995,7 +1080,7 @@ async fn payment_notification(
 
 // --- Waitlist -----------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewWaitlistEntry {
     applicant: i64,
@@ -1009,6 +1094,7 @@ struct NewWaitlistEntry {
 
 /// `POST /waitlist {applicant, office, service, passport_type, date, fast_track?}` → 201
 /// `{id, state:"waiting", position}`: only for a date with every slot taken.
+#[utoipa::path(post, path = "/api/v1/waitlist", request_body = NewWaitlistEntry, security(("bearer" = [])), responses((status = 201, body = Object, description = "{id, state: waiting, position}"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "already_exists, duplicate_booking, not_released, closed"), (status = 422, body = ErrorBody, description = "invalid_request: the date still has places"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn join_waitlist(
     State(central): Shared,
     Account(account): Account,
@@ -1044,6 +1130,7 @@ async fn join_waitlist(
 }
 
 /// `GET /waitlist`: the account's entries, with their place in line or the offer made.
+#[utoipa::path(get, path = "/api/v1/waitlist", security(("bearer" = [])), responses((status = 200, body = Object, description = "[{id, applicant, office, service, date, state, position, application}]"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn list_waitlist(State(central): Shared, Account(account): Account) -> ApiResult<Json<Value>> {
     let client = central.pool.get().await?;
     let rows = client
@@ -1070,10 +1157,11 @@ async fn list_waitlist(State(central): Shared, Account(account): Account) -> Api
 
 /// `POST /waitlist/{id}/cancel`: leaves the waitlist (an offer already made stays an
 /// application, to pay or cancel).
+#[utoipa::path(post, path = "/api/v1/waitlist/{id}/cancel", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn leave_waitlist(
     State(central): Shared,
     Account(account): Account,
-    Path(id): Path<String>,
+    Segments(id): Segments<String>,
 ) -> ApiResult<StatusCode> {
     let (office, number) = id
         .rsplit_once('.')

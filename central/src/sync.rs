@@ -10,9 +10,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use antrian_proto::ErrorCode;
+use antrian_proto::{ErrorBody, ErrorCode};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{DateTime, FixedOffset, Utc};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -102,10 +102,11 @@ async fn read_feed(central: &Central, office: &str, after: i64) -> ApiResult<Vec
 }
 
 /// `GET /sync/appointments?after=&wait=` (hub token) → `{changes:[{cursor, kind, appointment}], next}`.
+#[utoipa::path(get, path = "/api/v1/sync/appointments", params(("after" = i64, Query, description = "the last cursor applied (0: from the start)"), ("wait" = u64, Query, description = "seconds to wait when nothing is new (at most 60)")), security(("bearer" = [])), responses((status = 200, body = Object, description = "{changes:[{cursor, kind: upsert|cancel, appointment}], next}"), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn appointments(
     State(central): State<Arc<Central>>,
     Hub(office): Hub,
-    Query(query): Query<FeedQuery>,
+    crate::api::Params(query): crate::api::Params<FeedQuery>,
 ) -> ApiResult<Json<Value>> {
     if query.after < 0 {
         return Err(ApiError::invalid("after: a cursor from an earlier answer's `next`, or 0"));
@@ -137,13 +138,13 @@ pub async fn appointments(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Visits {
     events: Vec<Visit>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     id: String,
@@ -168,6 +169,7 @@ fn transition(kind: &str) -> Option<(&'static str, &'static [&'static str])> {
 /// `POST /sync/visits {events:[{id, booking_code, kind, at}]}` (hub token) → `{accepted}`:
 /// each event is recorded once by its id; an event id sent again changes nothing. A booking
 /// code this service does not know (the hub's own bookings) is recorded and otherwise left.
+#[utoipa::path(post, path = "/api/v1/sync/visits", request_body = Visits, security(("bearer" = [])), responses((status = 200, body = Object, description = "{accepted}: every event received (an id sent again changes nothing)"), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn visits(
     State(central): State<Arc<Central>>,
     Hub(office): Hub,

@@ -275,3 +275,32 @@ async fn the_sign_in_code_goes_through_a_real_smtp_server() {
     assert_eq!(status, 200, "{body}");
     let _ = smtpd.kill().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_description_names_every_operation_of_the_contract() {
+    let Some(service) = Service::start(20).await else { return };
+    let a = service.replica(CLOCK).await;
+    let (status, doc) = send(http().get(a.api("/openapi.json"))).await;
+    assert_eq!(status, 200);
+    for (path, method) in [
+        ("/api/v1/auth/code", "post"),
+        ("/api/v1/auth/verify", "post"),
+        ("/api/v1/applicants", "post"),
+        ("/api/v1/applicants/{id}/documents/{kind}", "put"),
+        ("/api/v1/offices", "get"),
+        ("/api/v1/offices/{office}/availability", "get"),
+        ("/api/v1/applications", "post"),
+        ("/api/v1/applications/{id}", "get"),
+        ("/api/v1/applications/{id}/cancel", "post"),
+        ("/api/v1/applications/{id}/reschedule", "post"),
+        ("/api/v1/payments/notify", "post"),
+        ("/api/v1/sync/appointments", "get"),
+        ("/api/v1/sync/visits", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not described");
+    }
+    let nik = &doc["components"]["schemas"]["NewApplicant"]["properties"]["nik"];
+    assert!(nik.is_object(), "request bodies are described: {nik}");
+    let (status, body) = send(http().get(a.api("/no/such/thing"))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+}
