@@ -46,7 +46,11 @@ pub enum Command {
         clock: Option<String>,
     },
     /// A throwaway PostgreSQL cluster, two replicas and the demo hub joined to them.
-    Demo,
+    Demo {
+        /// Where the demo hub listens (`127.0.0.1:0`: any free port, printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        hub_listen: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,7 +144,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let central = Central::start(config, database_url(&cli)?, clock).await?;
             serve(central, &listen).await
         }
-        Command::Demo => crate::pgtest::demo().await,
+        Command::Demo { hub_listen } => crate::pgtest::demo(hub_listen).await,
     }
 }
 

@@ -168,7 +168,7 @@ impl Drop for Cluster {
 /// `antrian-central demo`: a throwaway cluster, the schema and issuer key, two replicas on
 /// free ports, and (when `antrian-hub` is beside this program) the demo hub joined to them.
 /// Runs until Ctrl-C; everything is removed then.
-pub async fn demo() -> anyhow::Result<()> {
+pub async fn demo(hub_listen: &str) -> anyhow::Result<()> {
     if server_bin().is_none() {
         anyhow::bail!("the demo needs a PostgreSQL server to start a throwaway one: {INSTALL}");
     }
@@ -224,7 +224,7 @@ pub async fn demo() -> anyhow::Result<()> {
     }
     println!("  mail (sign-in codes): {}", work.join("mail").display());
     println!("  hub token for kanim-jaksel: {hub_token}");
-    println!("  hub.toml [issuers] {trusted}");
+    println!("  issuer key, for each hub's [issuers]: {}", trusted.split("   #").next().unwrap_or(&trusted));
     let hub = me.with_file_name("antrian-hub");
     let mut hub_child = None;
     if hub.exists() {
@@ -238,7 +238,7 @@ pub async fn demo() -> anyhow::Result<()> {
         let child = tokio::process::Command::new(&hub)
             .arg("--config")
             .arg(&hub_toml)
-            .arg("demo")
+            .args(["demo", "--listen", hub_listen])
             .kill_on_drop(true)
             .spawn()?;
         println!(

@@ -304,3 +304,25 @@ async fn the_api_description_names_every_operation_of_the_contract() {
     let (status, body) = send(http().get(a.api("/no/such/thing"))).await;
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_nik_holds_at_most_two_active_bookings_across_all_offices() {
+    let Some(service) = Service::start(20).await else { return };
+    let a = service.replica(CLOCK).await;
+    let http = http();
+    let token = sign_in(&service, &a, &["sibuk@example.test".into()]).await.remove(0);
+    let applicant = ready_applicant(&http, &a, &token, 3).await;
+    let apply = |office: &str, date: &str| {
+        let mut body = application(applicant, "09:00");
+        body["office"] = json!(office);
+        body["date"] = json!(date);
+        send(http.post(a.api("/applications")).bearer_auth(&token).json(&body))
+    };
+    assert_eq!(apply("kanim-jaksel", "2026-12-03").await.0, 201);
+    let same_day = apply("kanim-surabaya", "2026-12-03").await;
+    assert_eq!(code_of(&same_day), (409, "duplicate_booking"), "one a day, across offices");
+    assert_eq!(apply("kanim-surabaya", "2026-12-04").await.0, 201);
+    let third = apply("kanim-denpasar", "2026-12-07").await;
+    assert_eq!(code_of(&third), (409, "booking_limit"));
+    assert!(third.1["error"]["message"].as_str().unwrap_or("").contains("cancel one first"), "{third:?}");
+}

@@ -192,4 +192,72 @@ async fn bookings_flow_from_the_service_to_the_hub_and_visits_flow_back() {
     let qr1 = state_at_central(&http, &a, &token, &id).await["qr"].as_str().expect("qr").to_owned();
     let pickup = kiosk.checkin_qr(&qr1).await.expect("a pickup ticket");
     assert!(pickup.ticket.number.starts_with('D'), "{:?}", pickup.ticket);
+    // The passport is handed over at the pickup counter (8): the service records it.
+    let (clerk, _) = Client::new(&hub.url).login("kasubsi", "kasubsi-password").await.expect("login");
+    let called = clerk.call_next("8", None).await.expect("call").expect("the pickup ticket");
+    assert_eq!(called.number, pickup.ticket.number);
+    clerk.finish(&called.id, None).await.expect("finish");
+    until_state(&http, &a, &token, &id, "picked_up", Duration::from_secs(10)).await;
+    let history = state_at_central(&http, &a, &token, &id).await["history"].clone();
+    let states: Vec<&str> =
+        history.as_array().expect("history").iter().filter_map(|h| h["state"].as_str()).collect();
+    assert_eq!(states, ["awaiting_payment", "booked", "checked_in", "ready_for_pickup", "picked_up"]);
+}
+
+/// `antrian-central demo`: a throwaway cluster, two replicas answering, the demo hub joined;
+/// Ctrl-C removes the cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_national_demo_starts_two_replicas_and_the_hub_and_cleans_up() {
+    use tokio::io::AsyncBufReadExt;
+    if antrian_central::pgtest::server_bin().is_none() {
+        antrian_e2e::missing("PostgreSQL's server is not installed", antrian_central::pgtest::INSTALL);
+        return;
+    }
+    let central = antrian_e2e::central_binary();
+    let hub = antrian_e2e::hub_binary();
+    assert_eq!(central.parent(), hub.parent(), "the demo finds the hub beside itself");
+    let mut demo = tokio::process::Command::new(&central)
+        .args(["demo", "--hub-listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the demo");
+    let mut lines = tokio::io::BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let mut printed = Vec::new();
+    let found = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(line) = lines.next_line().await.expect("read") {
+            printed.push(line.clone());
+            if line.starts_with("listening on http://127.0.0.1:") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "the demo hub did not come up:\n{}", printed.join("\n"));
+    let text = printed.join("\n");
+    let cluster_dir = text
+        .split("(throwaway, in ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .expect("cluster dir")
+        .to_owned();
+    let replicas: Vec<&str> =
+        printed.iter().filter_map(|l| l.strip_prefix("  replica ")?.split_whitespace().nth(1)).collect();
+    assert_eq!(replicas.len(), 2, "{text}");
+    for replica in &replicas {
+        let offices: Value = reqwest::get(*replica).await.expect("offices").json().await.expect("json");
+        assert!(offices.as_array().is_some_and(|o| o.len() >= 3), "{offices}");
+    }
+    assert!(text.contains("hub token for kanim-jaksel: "), "{text}");
+    assert!(text.contains("trusted_keys = [\""), "{text}");
+    let pid = demo.id().expect("pid").to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill").success());
+    let status = tokio::time::timeout(Duration::from_secs(30), demo.wait())
+        .await
+        .expect("the demo stops")
+        .expect("wait");
+    assert!(status.success(), "{status:?}");
+    assert!(!std::path::Path::new(&cluster_dir).exists(), "the cluster {cluster_dir} is removed");
 }
