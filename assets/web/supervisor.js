@@ -121,6 +121,26 @@
       return S.user_added.replace("{name}", name);
     });
   });
+  $("pickup-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var codes = $("pickup-codes").value.split(/[\s,;]+/).filter(function (c) { return c.length > 0; });
+    if (codes.length === 0 || busy) { return; }
+    busy = true;
+    $("pickup-result").hidden = true;
+    // Marking is idempotent: a retry marks nothing twice, so no request id is needed.
+    api("POST", "/api/v1/pickups/ready", { booking_codes: codes }).then(function (answer) {
+      if (!answer.ok) { say(answer); return; }
+      var notice = S.pickup_marked.replace("{count}", answer.data.marked.length);
+      if (answer.data.unknown.length > 0) {
+        notice += " " + S.pickup_unknown.replace("{codes}", answer.data.unknown.join(", "));
+        $("pickup-codes").value = answer.data.unknown.join("\n");
+      } else {
+        $("pickup-codes").value = "";
+      }
+      $("pickup-result").textContent = notice;
+      $("pickup-result").hidden = false;
+    }).catch(function () { say({ ok: false, data: null }); }).then(function () { busy = false; });
+  });
   var source = new EventSource("/api/v1/offices/" + office + "/events");
   // "reset": the hub's data was restored from a backup; what is shown is reloaded.
   ["called", "ticket", "waiting", "counter", "reset"].forEach(function (kind) {

@@ -350,6 +350,29 @@ async fn a_supervisor_sees_the_floor_and_acts_on_it() {
     let (_, role) = hub.anonymous().login("baru", "baru-password-1").await.expect("the new user logs in");
     assert_eq!(role, Role::Staff);
 
+    // Mark passports ready for pickup: a booking of this office (code typed with a dash, in
+    // lower case) and one that is not; the one not found stays in the box to check.
+    let admin = hub.admin().await;
+    let booked = book(&admin, "10:00", 1, 77).await.remove(0);
+    let typed = format!("{}-{}", &booked.booking_code[..5], &booked.booking_code[5..]).to_lowercase();
+    client
+        .find(Locator::Id("pickup-codes"))
+        .await
+        .expect("field")
+        .send_keys(&format!("{typed}\nZZZZ9999"))
+        .await
+        .expect("type");
+    click_css(&client, "#pickup-mark").await;
+    wait_text(&client, "#pickup-result", "Ditandai siap: 1").await;
+    wait_text(&client, "#pickup-result", "ZZZZ9999").await;
+    client.execute("document.getElementById('pickup-form').scrollIntoView()", vec![]).await.expect("scroll");
+    screenshot(&client, "console-pickup.png").await;
+    let left =
+        client.find(Locator::Id("pickup-codes")).await.expect("field").prop("value").await.expect("value");
+    assert_eq!(left.as_deref(), Some("ZZZZ9999"));
+    let ready = count_in_file(&hub, "SELECT count(*) FROM pickups").await;
+    assert_eq!(ready, 1);
+
     // Revoke the kiosk's token: it is refused at once.
     click_css(&client, "#devices [data-device='kiosk-1'] button").await;
     wait_text(&client, "#devices [data-device='kiosk-1']", "dicabut").await;
