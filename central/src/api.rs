@@ -762,33 +762,18 @@ async fn create_application(
         return Err(refusal.into());
     }
     booking::add_taken(&tx, &key, 1).await?;
-    let number = central.numbers.get(&office.id).copied().unwrap_or(0);
-    let (booking_code, bill_code) = booking::new_codes(number);
-    let id = format!("{}.{booking_code}", office.id);
     let expires_at = now + chrono::Duration::minutes(i64::from(central.config.payments.minutes));
-    tx.execute(
-        "INSERT INTO applications (office_id, id, account_id, applicant_id, nik_hash, service, passport_type, fast_track,
-            date, slot, state, booking_code, bill_code, amount, bill_expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $14, $15, $15)",
-        &[
-            &office.id,
-            &id,
-            &account,
-            &new.applicant,
-            &nik_hash,
-            &new.service,
-            &new.passport_type,
-            &new.fast_track,
-            &key.date,
-            &key.slot,
-            &booking_code,
-            &bill_code,
-            &amount,
-            &expires_at,
-            &now,
-        ],
-    )
-    .await?;
+    let hold = booking::Hold {
+        key: &key,
+        account,
+        applicant: new.applicant,
+        nik_hash: &nik_hash,
+        passport_type: &new.passport_type,
+        fast_track: new.fast_track,
+        amount,
+        expires_at,
+    };
+    let (id, _) = booking::insert_hold(&tx, &central, &hold, now).await?;
     // (Taken meanwhile only by a waitlist offer to this NIK, which holds no NIK lock.)
     let inserted = tx
         .execute(
@@ -800,7 +785,6 @@ async fn create_application(
     if inserted == 0 {
         return Err(antrian_rules::Refusal::DuplicateBooking { date: key.date, other: false }.into());
     }
-    booking::history(&tx, &office.id, &id, state::AWAITING_PAYMENT, now).await?;
     if let Some(request_id) = &new.request_id {
         tx.execute(
             "INSERT INTO application_requests (account_id, request_id, office_id, application_id) VALUES ($1, $2, $3, $4)",

@@ -274,6 +274,59 @@ pub fn sign_qr(
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign the QR: {e}")))
 }
 
+/// A new hold: an application awaiting payment of its bill until `expires_at`.
+#[derive(Debug)]
+pub struct Hold<'a> {
+    pub key: &'a QuotaKey,
+    pub account: i64,
+    pub applicant: i64,
+    pub nik_hash: &'a [u8],
+    pub passport_type: &'a str,
+    pub fast_track: bool,
+    pub amount: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Stores a hold with new booking and bill codes, and its first history line: its id
+/// (`OFFICE.CODE`) and bill code. The place itself is taken by the caller, which holds the
+/// quota row.
+pub async fn insert_hold(
+    tx: &Transaction<'_>,
+    central: &Central,
+    hold: &Hold<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<(String, String)> {
+    let key = hold.key;
+    let number = central.numbers.get(&key.office).copied().unwrap_or(0);
+    let (booking_code, bill_code) = new_codes(number);
+    let id = format!("{}.{booking_code}", key.office);
+    tx.execute(
+        "INSERT INTO applications (office_id, id, account_id, applicant_id, nik_hash, service, passport_type, fast_track,
+            date, slot, state, booking_code, bill_code, amount, bill_expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $14, $15, $15)",
+        &[
+            &key.office,
+            &id,
+            &hold.account,
+            &hold.applicant,
+            &hold.nik_hash,
+            &key.service,
+            &hold.passport_type,
+            &hold.fast_track,
+            &key.date,
+            &key.slot,
+            &booking_code,
+            &bill_code,
+            &hold.amount,
+            &hold.expires_at,
+            &now,
+        ],
+    )
+    .await?;
+    history(tx, &key.office, &id, state::AWAITING_PAYMENT, now).await?;
+    Ok((id, bill_code))
+}
+
 /// A payment notification's outcome, as stored with it and answered again for a repeat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paid {

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tokio_postgres::Transaction;
 
 use crate::Central;
-use crate::booking::{self, QuotaKey, state};
+use crate::booking::{self, QuotaKey};
 use crate::error::{ApiError, ApiResult};
 
 /// Offers the places free in the locked quota row `key` (of `capacity` places, `taken` taken)
@@ -69,34 +69,19 @@ pub async fn offer(
             .await?;
             continue;
         }
-        let number = central.numbers.get(&key.office).copied().unwrap_or(0);
-        let (booking_code, bill_code) = booking::new_codes(number);
-        let id = format!("{}.{booking_code}", key.office);
         let amount = central.config.fees.amount(&passport_type, fast_track).unwrap_or(0);
         let expires_at = now + chrono::Duration::minutes(i64::from(central.config.payments.offer_minutes));
-        tx.execute(
-            "INSERT INTO applications (office_id, id, account_id, applicant_id, nik_hash, service, passport_type, fast_track,
-                date, slot, state, booking_code, bill_code, amount, bill_expires_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $14, $15, $15)",
-            &[
-                &key.office,
-                &id,
-                &account,
-                &applicant,
-                &nik_hash,
-                &key.service,
-                &passport_type,
-                &fast_track,
-                &key.date,
-                &key.slot,
-                &booking_code,
-                &bill_code,
-                &amount,
-                &expires_at,
-                &now,
-            ],
-        )
-        .await?;
+        let hold = booking::Hold {
+            key,
+            account,
+            applicant,
+            nik_hash: &nik_hash,
+            passport_type: &passport_type,
+            fast_track,
+            amount,
+            expires_at,
+        };
+        let (id, bill_code) = booking::insert_hold(tx, central, &hold, now).await?;
         tx.execute(
             "UPDATE nik_dates SET application_id = $3 WHERE nik_hash = $1 AND date = $2",
             &[&nik_hash, &key.date, &id],
@@ -107,7 +92,6 @@ pub async fn offer(
             &[&key.office, &entry, &id],
         )
         .await?;
-        booking::history(tx, &key.office, &id, state::AWAITING_PAYMENT, now).await?;
         booking::add_taken(tx, key, 1).await?;
         taken += 1;
         let email: String =

@@ -64,31 +64,48 @@ fn api(central: &CentralSection, path: &str) -> String {
 
 /// Waits before the next try after `failures` failures in a row: 1 s, 2 s, 4 s … at most 30 s.
 async fn back_off(failures: u32) {
-    tokio::time::sleep(Duration::from_secs(1 << failures.min(5)).min(Duration::from_secs(30))).await;
+    tokio::time::sleep(
+        Duration::from_secs(1 << failures.saturating_sub(1).min(5)).min(Duration::from_secs(30)),
+    )
+    .await;
 }
 
-async fn pull(hub: Arc<Hub>, central: CentralSection, http: reqwest::Client) {
+/// Runs `step` until the task is dropped. `step` answers how much it did; after it did nothing
+/// the loop waits `idle`. After a failure it waits 1 s, 2 s, 4 s … at most 30 s, and says so
+/// once, and once again when the service answers.
+async fn keep_going<F, Fut>(what: &'static str, idle: Duration, mut step: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<usize>>,
+{
     let mut failures = 0u32;
     loop {
-        match pull_once(&hub, &central, &http).await {
-            Ok(applied) => {
+        match step().await {
+            Ok(done) => {
                 if failures > 0 {
-                    tracing::info!("the national service answers again");
+                    tracing::info!(what, "the national service answers again");
                 }
                 failures = 0;
-                if applied > 0 {
-                    tracing::info!(applied, "bookings from the national service applied");
+                if done > 0 {
+                    tracing::info!(what, done, "synced with the national service");
+                } else {
+                    tokio::time::sleep(idle).await;
                 }
             }
             Err(error) => {
                 if failures == 0 {
-                    tracing::warn!(%error, "cannot follow the national service; check-ins go on from the QR codes, retrying");
+                    tracing::warn!(what, %error, "the national service cannot be reached; check-ins go on, retrying");
                 }
                 failures += 1;
                 back_off(failures).await;
             }
         }
     }
+}
+
+/// Follows the change feed (each poll waits at the service, so no idle wait here).
+async fn pull(hub: Arc<Hub>, central: CentralSection, http: reqwest::Client) {
+    keep_going("bookings received", Duration::ZERO, || pull_once(&hub, &central, &http)).await;
 }
 
 async fn pull_once(
@@ -156,27 +173,9 @@ async fn pull_once(
     Ok(count)
 }
 
+/// Sends the outbox, looking for new reports twice a second.
 async fn push(hub: Arc<Hub>, central: CentralSection, http: reqwest::Client) {
-    let mut failures = 0u32;
-    loop {
-        match push_once(&hub, &central, &http).await {
-            Ok(0) => {
-                failures = 0;
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            Ok(sent) => {
-                failures = 0;
-                tracing::info!(sent, "reported to the national service");
-            }
-            Err(error) => {
-                if failures == 0 {
-                    tracing::warn!(%error, "cannot report to the national service; kept, retrying");
-                }
-                failures += 1;
-                back_off(failures).await;
-            }
-        }
-    }
+    keep_going("visits reported", Duration::from_millis(500), || push_once(&hub, &central, &http)).await;
 }
 
 async fn push_once(
