@@ -103,6 +103,16 @@ where
     }
 }
 
+/// The response if it is a success; else the service's status and words as the error.
+async fn accepted(response: reqwest::Response) -> anyhow::Result<reqwest::Response> {
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    anyhow::bail!("the service answered {status}: {body}")
+}
+
 /// Follows the change feed (each poll waits at the service, so no idle wait here).
 async fn pull(hub: Arc<Hub>, central: CentralSection, http: reqwest::Client) {
     keep_going("bookings received", Duration::ZERO, || pull_once(&hub, &central, &http)).await;
@@ -122,11 +132,7 @@ async fn pull_once(
         .timeout(Duration::from_secs(u64::from(central.wait_seconds) + 15))
         .send()
         .await?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        anyhow::bail!("the service answered {status}: {body}");
-    }
+    let response = accepted(response).await?;
     let feed: Feed = response.json().await?;
     let office_id = hub.config.office.id.clone();
     let mut synced = Vec::new();
@@ -199,11 +205,7 @@ async fn push_once(
         .json(&json!({"events": events}))
         .send()
         .await?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        anyhow::bail!("the service answered {status}: {body}");
-    }
+    accepted(response).await?;
     let ids: Vec<String> = outbox.into_iter().map(|o| o.id).collect();
     let sent = ids.len();
     hub.store.write(move |tx| tx.central().sent(&ids)).await.map_err(|e: StoreError| anyhow::anyhow!(e))?;
