@@ -251,12 +251,25 @@ pub async fn demo(hub_listen: &str) -> anyhow::Result<()> {
             "  (build antrian-hub beside this program to join the demo hub: cargo build --release --workspace)"
         );
     }
-    println!("Ctrl-C stops everything and removes the cluster.");
-    tokio::signal::ctrl_c().await?;
+    println!("Ctrl-C (or closing the terminal) stops everything and removes the cluster.");
+    // Ctrl-C, a closed terminal (SIGHUP) or SIGTERM: everything is stopped and removed.
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut hangup, mut terminate) = (signal(SignalKind::hangup())?, signal(SignalKind::terminate())?);
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = hangup.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    }
     if let Some(mut hub) = hub_child {
-        // SIGTERM-like end: the hub demo removes its folder on Ctrl-C, which it got too.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), hub.wait()).await;
-        let _ = hub.kill().await;
+        // The hub demo stops on SIGTERM as on Ctrl-C, removing its folder.
+        if let Some(pid) = hub.id() {
+            let _ = tokio::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().await;
+        }
+        if tokio::time::timeout(std::time::Duration::from_secs(10), hub.wait()).await.is_err() {
+            let _ = hub.kill().await;
+        }
     }
     drop(replicas);
     drop(cluster);

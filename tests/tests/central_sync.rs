@@ -220,9 +220,18 @@ async fn the_national_demo_starts_two_replicas_and_the_hub_and_cleans_up() {
         .args(["demo", "--hub-listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("start the demo");
+    // If the test fails half-way, the demo still gets its Ctrl-C and cleans up (a SIGKILL
+    // would leave its replicas and cluster running).
+    struct Interrupt(String);
+    impl Drop for Interrupt {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill").args(["-INT", &self.0]).status();
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+    let _interrupt = Interrupt(demo.id().expect("pid").to_string());
     let mut lines = tokio::io::BufReader::new(demo.stdout.take().expect("stdout")).lines();
     let mut printed = Vec::new();
     let found = tokio::time::timeout(Duration::from_secs(120), async {
