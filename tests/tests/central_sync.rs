@@ -269,4 +269,7 @@ async fn the_national_demo_starts_two_replicas_and_the_hub_and_cleans_up() {
         .expect("wait");
     assert!(status.success(), "{status:?}");
     assert!(!std::path::Path::new(&cluster_dir).exists(), "the cluster {cluster_dir} is removed");
+    let hub_dir =
+        text.split("data dir (removed on exit): ").nth(1).and_then(|r| r.lines().next()).expect("hub dir");
+    assert!(!std::path::Path::new(hub_dir.trim()).exists(), "the demo hub's folder {hub_dir} is removed");
 }
