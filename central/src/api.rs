@@ -58,7 +58,7 @@ fn api_router() -> (Router<Arc<Central>>, utoipa::openapi::OpenApi) {
         .routes(routes!(send_code))
         .routes(routes!(verify_code))
         .routes(routes!(add_applicant, list_applicants))
-        .routes(routes!(upload_document))
+        .routes(routes!(upload_document, get_document))
         .routes(routes!(offices))
         .routes(routes!(availability))
         .routes(routes!(create_application, list_applications))
@@ -529,14 +529,53 @@ async fn upload_document(
     if owned.is_none() {
         return Err(ApiError::not_found("applicant"));
     }
+    let received = bytes.len();
+    let prepared = tokio::task::spawn_blocking(move || crate::documents::prepare(&content_type, &bytes))
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "the file could not be processed"))??;
     client
         .execute(
             "INSERT INTO documents (applicant_id, kind, content_type, body, uploaded_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (applicant_id, kind) DO UPDATE SET content_type = $3, body = $4, uploaded_at = $5",
-            &[&applicant, &kind, &content_type, &bytes, &central.clock.now()],
+            &[&applicant, &kind, &prepared.content_type, &prepared.body, &central.clock.now()],
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({"kind": kind, "content_type": content_type, "size": bytes.len()}))))
+    let mut answer = json!({"kind": kind, "content_type": prepared.content_type, "size": prepared.body.len(),
+        "received": received});
+    if prepared.content_type == "application/pdf" {
+        answer["pages"] = json!(prepared.size.0);
+    } else {
+        answer["width"] = json!(prepared.size.0);
+        answer["height"] = json!(prepared.size.1);
+    }
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `GET /applicants/{id}/documents/{kind}`: the document as stored (a photo reduced and upright).
+#[utoipa::path(get, path = "/api/v1/applicants/{id}/documents/{kind}", params(("id" = i64, Path), ("kind" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, description = "the stored file (image/jpeg or application/pdf)"),
+        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn get_document(
+    State(central): Shared,
+    Account(account): Account,
+    Segments((applicant, kind)): Segments<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let client = central.pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT d.content_type, d.body FROM documents d JOIN applicants p ON p.id = d.applicant_id
+             WHERE d.applicant_id = $1 AND d.kind = $2 AND p.account_id = $3",
+            &[&applicant, &kind, &account],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("document"))?;
+    let (content_type, body): (String, Vec<u8>) = (row.get(0), row.get(1));
+    Ok((
+        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store".to_owned())],
+        body,
+    )
+        .into_response())
 }
 
 // --- Offices and availability ---------------------------------------------------------------

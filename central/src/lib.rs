@@ -24,6 +24,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod mail;
 pub mod pgtest;
