@@ -73,11 +73,6 @@ fn api_router() -> (Router<Arc<Central>>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document of the service (`GET /api/v1/openapi.json`).
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().1
-}
-
 /// The service's routes.
 pub fn router(central: Arc<Central>) -> Router {
     let (api, doc) = api_router();
@@ -606,11 +601,50 @@ fn office_of<'a>(central: &'a Central, id: &str) -> ApiResult<&'a crate::config:
     central.config.office(id).ok_or_else(|| ApiError::not_found(format!("office {id:?}")))
 }
 
+/// The office, if it offers `service`.
+fn office_service<'a>(central: &'a Central, id: &str, service: &str) -> ApiResult<&'a crate::config::Office> {
+    let office = office_of(central, id)?;
+    if office.service(service).is_none() {
+        return Err(ApiError::invalid(format!("office {} has no service {service:?}", office.id)));
+    }
+    Ok(office)
+}
+
+/// The bill for a passport type, refusing a type there is no fee for.
+fn fee(central: &Central, passport_type: &str, fast_track: bool) -> ApiResult<i64> {
+    central.config.fees.amount(passport_type, fast_track).ok_or_else(|| {
+        ApiError::invalid(format!("passport_type {passport_type:?}: use \"ordinary\" or \"electronic\""))
+    })
+}
+
+/// A released date inside the horizon with sessions: the office's time now, and its slots.
+fn open_day(
+    office: &crate::config::Office,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+) -> ApiResult<(chrono::NaiveDateTime, Vec<antrian_rules::Slot>)> {
+    check_released(office, now, date)?;
+    let local = office.local(now);
+    office.calendar.check_horizon(local.date(), date).map_err(antrian_rules::Refusal::from)?;
+    Ok((local, office.calendar.day_plan(date).map_err(antrian_rules::Refusal::from)?))
+}
+
+/// A slot of a released date that can be booked now: the office's time now, and the slot.
+fn open_slot(
+    office: &crate::config::Office,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+    slot: &str,
+) -> ApiResult<(chrono::NaiveDateTime, antrian_rules::Slot)> {
+    check_released(office, now, date)?;
+    let local = office.local(now);
+    Ok((local, office.calendar.bookable_slot(local, date, slot)?))
+}
+
 /// Refuses a date whose quota is not released yet (409 `not_released`, with the time).
 fn check_released(office: &crate::config::Office, now: DateTime<Utc>, date: NaiveDate) -> ApiResult<()> {
     let released = office.released_at(date);
-    let local = now.with_timezone(&office.tz()).naive_local();
-    if local < released {
+    if office.local(now) < released {
         return Err(ApiError::new(
             ErrorCode::NotReleased,
             format!(
@@ -632,15 +666,9 @@ async fn availability(
     Segments(office_id): Segments<String>,
     Params(query): Params<AvailabilityQuery>,
 ) -> ApiResult<Json<Value>> {
-    let office = office_of(&central, &office_id)?;
-    if office.service(&query.service).is_none() {
-        return Err(ApiError::invalid(format!("office {office_id} has no service {:?}", query.service)));
-    }
+    let office = office_service(&central, &office_id, &query.service)?;
     let now = central.clock.now();
-    check_released(office, now, query.date)?;
-    let local = now.with_timezone(&office.tz()).naive_local();
-    office.calendar.check_horizon(local.date(), query.date).map_err(antrian_rules::Refusal::from)?;
-    let plan = office.calendar.day_plan(query.date).map_err(antrian_rules::Refusal::from)?;
+    let (local, plan) = open_day(office, now, query.date)?;
     let client = central.pool.get().await?;
     let rows = client
         .query(
@@ -702,25 +730,15 @@ async fn create_application(
     Account(account): Account,
     Body(new): Body<NewApplication>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let office = office_of(&central, &new.office)?;
-    if office.service(&new.service).is_none() {
-        return Err(ApiError::invalid(format!("office {} has no service {:?}", office.id, new.service)));
-    }
-    let amount = central.config.fees.amount(&new.passport_type, new.fast_track).ok_or_else(|| {
-        ApiError::invalid(format!(
-            "passport_type {:?}: use \"ordinary\" or \"electronic\"",
-            new.passport_type
-        ))
-    })?;
+    let office = office_service(&central, &new.office, &new.service)?;
+    let amount = fee(&central, &new.passport_type, new.fast_track)?;
     if let Some(id) = &new.request_id
         && (id.is_empty() || id.len() > 100)
     {
         return Err(ApiError::invalid("request_id: 1 to 100 characters"));
     }
     let now = central.clock.now();
-    let local = now.with_timezone(&office.tz()).naive_local();
-    check_released(office, now, new.date)?;
-    let slot = office.calendar.bookable_slot(local, new.date, &new.slot)?;
+    let (local, slot) = open_slot(office, now, new.date, &new.slot)?;
     let capacity = slot.capacity_for(&new.service) as i32;
     let key = QuotaKey {
         office: office.id.clone(),
@@ -914,9 +932,7 @@ async fn reschedule_application(
     let office_id = owned(&central, account, &id).await?;
     let office = office_of(&central, &office_id)?;
     let now = central.clock.now();
-    let local = now.with_timezone(&office.tz()).naive_local();
-    check_released(office, now, to.date)?;
-    let slot = office.calendar.bookable_slot(local, to.date, &to.slot)?;
+    let (local, slot) = open_slot(office, now, to.date, &to.slot)?;
     let mut client = central.pool.get().await?;
     let row = client
         .query_one(
@@ -1123,21 +1139,9 @@ async fn join_waitlist(
     Account(account): Account,
     Body(new): Body<NewWaitlistEntry>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let office = office_of(&central, &new.office)?;
-    if office.service(&new.service).is_none() {
-        return Err(ApiError::invalid(format!("office {} has no service {:?}", office.id, new.service)));
-    }
-    if central.config.fees.amount(&new.passport_type, new.fast_track).is_none() {
-        return Err(ApiError::invalid(format!(
-            "passport_type {:?}: use \"ordinary\" or \"electronic\"",
-            new.passport_type
-        )));
-    }
-    let now = central.clock.now();
-    check_released(office, now, new.date)?;
-    let local = now.with_timezone(&office.tz()).naive_local();
-    office.calendar.check_horizon(local.date(), new.date).map_err(antrian_rules::Refusal::from)?;
-    let slots = office.calendar.day_plan(new.date).map_err(antrian_rules::Refusal::from)?;
+    let office = office_service(&central, &new.office, &new.service)?;
+    fee(&central, &new.passport_type, new.fast_track)?;
+    let (local, slots) = open_day(office, central.clock.now(), new.date)?;
     let slots: Vec<_> = slots.into_iter().filter(|s| !s.has_begun(new.date, local)).collect();
     let join = crate::waitlist::Join {
         account,

@@ -578,7 +578,7 @@ pub async fn view(
         )
         .await?
         .ok_or_else(|| ApiError::not_found("application"))?;
-    let tz = central.config.office(office).map(|o| o.tz()).unwrap_or(chrono_tz::Asia::Jakarta);
+    let tz = central.config.tz(office);
     let local = |at: DateTime<Utc>| {
         at.with_timezone(&tz).fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
     };

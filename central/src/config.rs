@@ -168,6 +168,11 @@ impl Office {
         self.tz.unwrap_or(chrono_tz::Asia::Jakarta)
     }
 
+    /// The office's wall-clock time at `now`.
+    pub fn local(&self, now: chrono::DateTime<chrono::Utc>) -> NaiveDateTime {
+        now.with_timezone(&self.tz()).naive_local()
+    }
+
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
     }
@@ -210,6 +215,11 @@ impl Config {
 
     pub fn office(&self, id: &str) -> Option<&Office> {
         self.offices.iter().find(|o| o.id == id)
+    }
+
+    /// The time zone of office `id` (Jakarta's for an office no longer configured).
+    pub fn tz(&self, id: &str) -> chrono_tz::Tz {
+        self.office(id).map_or(chrono_tz::Asia::Jakarta, Office::tz)
     }
 
     pub fn channel(&self, id: &str) -> Option<&Channel> {

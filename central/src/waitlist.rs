@@ -44,7 +44,7 @@ pub async fn offer(
             bool,
         ) = (first.get(0), first.get(1), first.get(2), first.get(3), first.get(4), first.get(5));
         // The NIK may have booked elsewhere meanwhile, or reached its limit: then skip it.
-        let today = now.with_timezone(&office_tz(central, &key.office)).date_naive();
+        let today = now.with_timezone(&central.config.tz(&key.office)).date_naive();
         let active: i64 = tx
             .query_one(
                 "SELECT count(*) FROM nik_dates WHERE nik_hash = $1 AND date >= $2",
@@ -96,7 +96,7 @@ pub async fn offer(
         taken += 1;
         let email: String =
             tx.query_one("SELECT email FROM accounts WHERE id = $1", &[&account]).await?.get(0);
-        let local = expires_at.with_timezone(&office_tz(central, &key.office));
+        let local = expires_at.with_timezone(&central.config.tz(&key.office));
         let office_name = central.config.office(&key.office).map_or(key.office.as_str(), |o| o.name.as_str());
         let body = format!(
             "Ada tempat untuk Anda di {office_name}: {date}, pukul {slot}.\n\
@@ -113,10 +113,6 @@ pub async fn offer(
         tracing::info!(office = %key.office, application = %id, "a returned place offered to the waitlist");
     }
     Ok(taken)
-}
-
-fn office_tz(central: &Central, office: &str) -> chrono_tz::Tz {
-    central.config.office(office).map_or(chrono_tz::Asia::Jakarta, |o| o.tz())
 }
 
 /// Queues a message, sent after the commit.

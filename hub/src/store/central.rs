@@ -179,11 +179,6 @@ impl<'a> CentralMut<'a> {
         Ok(())
     }
 
-    /// Queues a report (see [`enqueue`]).
-    pub fn report(&mut self, booking_code: &str, kind: &str, at_ms: i64) -> StoreResult<()> {
-        enqueue(self.conn, booking_code, kind, at_ms)
-    }
-
     /// Marks a booking's passport ready for pickup and queues the report; `false` when no such
     /// booking is here. Marking it again changes nothing.
     pub fn mark_ready(&mut self, booking_code: &str, now_ms: i64) -> StoreResult<bool> {
