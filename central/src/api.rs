@@ -77,16 +77,17 @@ fn api_router() -> (Router<Arc<Central>>, utoipa::openapi::OpenApi) {
 pub fn router(central: Arc<Central>) -> Router {
     let (api, doc) = api_router();
     let doc = Arc::new(doc);
-    api.route(
-        "/api/v1/openapi.json",
-        get(move || {
-            let doc = doc.clone();
-            async move { Json(doc.as_ref().clone()) }
-        }),
-    )
-    .fallback(|| async { ApiError::not_found("this address") })
-    .with_state(central)
-    .layer(tower_http::trace::TraceLayer::new_for_http())
+    api.merge(crate::pages::routes())
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::not_found("this address") })
+        .with_state(central)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// A JSON body; anything unreadable is 422 `invalid_request` naming what is wrong.
@@ -192,12 +193,15 @@ async fn health(State(central): Shared) -> ApiResult<Json<Value>> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CodeRequest {
-    email: String,
+pub(crate) struct CodeRequest {
+    pub(crate) email: String,
+    /// The language of the e-mail: `id` (default) or `en`.
+    #[serde(default)]
+    pub(crate) lang: Option<String>,
 }
 
 /// An e-mail address as typed, checked and lower-cased.
-fn email(text: &str) -> ApiResult<String> {
+pub(crate) fn email(text: &str) -> ApiResult<String> {
     let email = text.trim().to_lowercase();
     if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
         return Err(ApiError::invalid(format!(
@@ -213,7 +217,10 @@ fn code_hash(email: &str, code: &str) -> Vec<u8> {
 
 /// `POST /auth/code {email}` → 202: a 6-digit code is mailed (one a minute per address).
 #[utoipa::path(post, path = "/api/v1/auth/code", request_body = CodeRequest, responses((status = 202, description = "a 6-digit code is mailed"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited: one code a minute per address"), (status = 503, body = ErrorBody)))]
-async fn send_code(State(central): Shared, Body(request): Body<CodeRequest>) -> ApiResult<StatusCode> {
+pub(crate) async fn send_code(
+    State(central): Shared,
+    Body(request): Body<CodeRequest>,
+) -> ApiResult<StatusCode> {
     let email = email(&request.email)?;
     let limits = &central.config.limits;
     let now = central.clock.now();
@@ -236,37 +243,31 @@ async fn send_code(State(central): Shared, Body(request): Body<CodeRequest>) -> 
             ),
         ));
     }
-    let body = format!(
-        "Kode masuk Antrian Imigrasi Anda: {code}\n\
-         Berlaku {minutes} menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas.\n\n\
-         Your Antrian Imigrasi sign-in code: {code}\n\
-         Valid for {minutes} minutes. Never give this code to anyone, staff included.\n",
-        minutes = limits.code_minutes
-    );
-    central
-        .mailer
-        .send(&central.config.mail.from, &email, &format!("Kode masuk / sign-in code: {code}"), body)
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "cannot send the sign-in code");
-            ApiError::new(
-                ErrorCode::Unavailable,
-                "the code could not be sent just now; try again in a minute",
-            )
-        })?;
+    let lang = crate::i18n::Lang::parse(request.lang.as_deref());
+    let letter = crate::letters::sign_in_code(lang, &code, limits.code_minutes);
+    central.mailer.send(&central.config.mail.from, &email, &letter).await.map_err(|error| {
+        tracing::error!(%error, "cannot send the sign-in code");
+        ApiError::new(ErrorCode::Unavailable, "the code could not be sent just now; try again in a minute")
+    })?;
     Ok(StatusCode::ACCEPTED)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct VerifyRequest {
-    email: String,
-    code: String,
+pub(crate) struct VerifyRequest {
+    pub(crate) email: String,
+    pub(crate) code: String,
+    /// The account's language for its e-mails from now on: `id` or `en` (unchanged if absent).
+    #[serde(default)]
+    pub(crate) lang: Option<String>,
 }
 
 /// `POST /auth/verify {email, code}` → `{token}`.
 #[utoipa::path(post, path = "/api/v1/auth/verify", request_body = VerifyRequest, responses((status = 200, body = Object, description = "{token}: a Bearer token"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "too_many_attempts"), (status = 503, body = ErrorBody)))]
-async fn verify_code(State(central): Shared, Body(request): Body<VerifyRequest>) -> ApiResult<Json<Value>> {
+pub(crate) async fn verify_code(
+    State(central): Shared,
+    Body(request): Body<VerifyRequest>,
+) -> ApiResult<Json<Value>> {
     let email = email(&request.email)?;
     let now = central.clock.now();
     let mut client = central.pool.get().await?;
@@ -301,9 +302,9 @@ async fn verify_code(State(central): Shared, Body(request): Body<VerifyRequest>)
     tx.execute("DELETE FROM sign_in_codes WHERE email = $1", &[&email]).await?;
     let account: i64 = tx
         .query_one(
-            "INSERT INTO accounts (email, created_at) VALUES ($1, $2)
-             ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id",
-            &[&email, &now],
+            "INSERT INTO accounts (email, created_at, lang) VALUES ($1, $2, COALESCE($3, 'id'))
+             ON CONFLICT (email) DO UPDATE SET lang = COALESCE($3, accounts.lang) RETURNING id",
+            &[&email, &now, &request.lang.as_deref().map(|l| crate::i18n::Lang::parse(Some(l)).code())],
         )
         .await?
         .get(0);
@@ -333,15 +334,163 @@ struct NewApplicant {
     phone: String,
 }
 
-fn required(field: &str, value: &str, max: usize) -> ApiResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ApiError::invalid(format!("{field} is empty: fill it in as on the KTP")));
+/// An applicant form as typed (the API's JSON or a page's form): what [`check_applicant`]
+/// reads.
+#[derive(Debug, Default)]
+pub struct ApplicantFields<'a> {
+    pub nik: &'a str,
+    pub name: &'a str,
+    pub sex: &'a str,
+    pub birth_place: &'a str,
+    /// `None`: the form's date could not be read.
+    pub birth_date: Option<NaiveDate>,
+    pub mother_name: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+}
+
+/// What is wrong with one field of the applicant form: the field, the key of the sentence the
+/// pages show (`field_error.<key>` in the catalogues, with `{name}` places filled from
+/// `args`), and the API's English message.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub code: ErrorCode,
+    pub english: String,
+}
+
+impl Problem {
+    fn new(field: &'static str, key: &'static str, english: impl Into<String>) -> Problem {
+        Problem { field, key, args: Vec::new(), code: ErrorCode::InvalidRequest, english: english.into() }
     }
-    if value.chars().count() > max {
-        return Err(ApiError::invalid(format!("{field} is longer than {max} characters")));
+}
+
+/// A form every field of which is right: trimmed, the phone without spaces or dashes.
+#[derive(Debug)]
+pub struct CheckedApplicant {
+    pub nik: String,
+    pub name: String,
+    pub sex: &'static str,
+    pub birth_place: String,
+    pub birth_date: NaiveDate,
+    pub mother_name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// Checks every field of an applicant form and says what is wrong with each (not only the
+/// first): empty or too long texts, the phone's digits, a birth date that cannot be, and the
+/// NIK — 16 digits that can be a NIK (`invalid_nik`), whose embedded birth date and sex
+/// (digits 7–12, DDMMYY, day + 40 for women; `antrian_rules::nik`) match the form
+/// (`nik_mismatch`, saying which of the two disagrees).
+pub fn check_applicant(
+    form: &ApplicantFields<'_>,
+    today: NaiveDate,
+) -> Result<CheckedApplicant, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut text = |field: &'static str, value: &str, max: usize| -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            problems.push(Problem::new(
+                field,
+                "empty",
+                format!("{field} is empty: fill it in as on the KTP"),
+            ));
+        } else if value.chars().count() > max {
+            let mut problem =
+                Problem::new(field, "too_long", format!("{field} is longer than {max} characters"));
+            problem.args.push(("max", max.to_string()));
+            problems.push(problem);
+        }
+        value.to_owned()
+    };
+    let name = text("name", form.name, 100);
+    let birth_place = text("birth_place", form.birth_place, 60);
+    let mother_name = text("mother_name", form.mother_name, 100);
+    let address = text("address", form.address, 300);
+    let sex = match form.sex {
+        "M" => Some((Sex::Male, "M")),
+        "F" => Some((Sex::Female, "F")),
+        other => {
+            problems.push(Problem::new("sex", "sex", format!("sex {other:?}: use \"M\" or \"F\"")));
+            None
+        }
+    };
+    let birth_date = match form.birth_date {
+        Some(date) if date <= today && date.year() >= 1900 => Some(date),
+        _ => {
+            problems.push(Problem::new(
+                "birth_date",
+                "birth_date",
+                "birth_date is not a possible birth date: check it against the KTP",
+            ));
+            None
+        }
+    };
+    let nik_text = form.nik.trim();
+    match nik::embedded(nik_text) {
+        Err(_) => {
+            let mut problem = Problem::new(
+                "nik",
+                if nik_text.len() == 16 && nik_text.bytes().all(|b| b.is_ascii_digit()) {
+                    "nik_impossible"
+                } else {
+                    "nik_digits"
+                },
+                antrian_rules::Refusal::InvalidNik.to_string(),
+            );
+            problem.code = ErrorCode::InvalidNik;
+            problem.args.push(("count", nik_text.chars().count().to_string()));
+            problems.push(problem);
+        }
+        Ok(found) => {
+            if let (Some(date), Some((sex, _))) = (birth_date, sex)
+                && nik::check_identity(nik_text, date, sex).is_err()
+            {
+                let date_differs = found.day != date.day()
+                    || found.month != date.month()
+                    || found.year2 != date.year().rem_euclid(100) as u32;
+                let key = match (date_differs, found.sex != sex) {
+                    (true, true) => "nik_date_sex",
+                    (true, false) => "nik_date",
+                    _ => "nik_sex",
+                };
+                let mut problem = Problem::new("nik", key, antrian_rules::Refusal::NikMismatch.to_string());
+                problem.code = ErrorCode::NikMismatch;
+                problem
+                    .args
+                    .push(("nik_date", format!("{:02}-{:02}-..{:02}", found.day, found.month, found.year2)));
+                problem.args.push(("form_date", date.format("%d-%m-%Y").to_string()));
+                problem.args.push(("digits", nik_text[6..12].to_owned()));
+                problem.args.push(("nik_sex", if found.sex == Sex::Female { "F" } else { "M" }.to_owned()));
+                problems.push(problem);
+            }
+        }
     }
-    Ok(value.to_owned())
+    let phone: String = form.phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits = phone.strip_prefix('+').unwrap_or(&phone);
+    if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        problems.push(Problem::new(
+            "phone",
+            "phone",
+            "phone: 8 to 15 digits, e.g. 081234567890 or +6281234567890",
+        ));
+    }
+    match (problems.is_empty(), sex, birth_date) {
+        (true, Some((_, sex)), Some(birth_date)) => Ok(CheckedApplicant {
+            nik: nik_text.to_owned(),
+            name,
+            sex,
+            birth_place,
+            birth_date,
+            mother_name,
+            address,
+            phone,
+        }),
+        _ => Err(problems),
+    }
 }
 
 /// `POST /applicants` → 201: a person of the account (at most 5), NIK checked.
@@ -351,28 +500,29 @@ async fn add_applicant(
     Account(account): Account,
     Body(new): Body<NewApplicant>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let sex = match new.sex.as_str() {
-        "M" => Sex::Male,
-        "F" => Sex::Female,
-        other => return Err(ApiError::invalid(format!("sex {other:?}: use \"M\" or \"F\""))),
+    let fields = ApplicantFields {
+        nik: &new.nik,
+        name: &new.name,
+        sex: &new.sex,
+        birth_place: &new.birth_place,
+        birth_date: Some(new.birth_date),
+        mother_name: &new.mother_name,
+        address: &new.address,
+        phone: &new.phone,
     };
-    let today = central.clock.now().date_naive();
-    if new.birth_date > today || new.birth_date.year() < 1900 {
-        return Err(ApiError::invalid("birth_date is not a possible birth date: check it against the KTP"));
-    }
-    let nik_text = new.nik.trim();
-    nik::check_identity(nik_text, new.birth_date, sex)?;
-    let name = required("name", &new.name, 100)?;
-    let birth_place = required("birth_place", &new.birth_place, 60)?;
-    let mother_name = required("mother_name", &new.mother_name, 100)?;
-    let address = required("address", &new.address, 300)?;
-    let phone: String = new.phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    let digits = phone.strip_prefix('+').unwrap_or(&phone);
-    if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ApiError::invalid("phone: 8 to 15 digits, e.g. 081234567890 or +6281234567890"));
-    }
+    let checked = check_applicant(&fields, central.clock.now().date_naive()).map_err(|problems| {
+        // The NIK's problem first: it is the one brokers' forms fail on.
+        let first = problems.iter().find(|p| p.field == "nik").unwrap_or(&problems[0]);
+        ApiError::new(first.code, first.english.clone())
+    })?;
+    Ok((StatusCode::CREATED, Json(insert_applicant(&central, account, &checked).await?)))
+}
+
+/// Stores a checked applicant for the account: 409 `already_exists` for a NIK it holds, 409
+/// `applicant_limit` past `limits.applicants_per_account`. Answers `{id, name, nik_last4, …}`.
+pub async fn insert_applicant(central: &Central, account: i64, new: &CheckedApplicant) -> ApiResult<Value> {
     let now = central.clock.now();
-    let nik_hash = central.keys.nik_hash(nik_text);
+    let nik_hash = central.keys.nik_hash(&new.nik);
     let mut client = central.pool.get().await?;
     let tx = client.transaction().await?;
     // The account's row is the lock that keeps two requests from making a sixth applicant.
@@ -396,26 +546,23 @@ async fn add_applicant(
             &[
                 &account,
                 &nik_hash,
-                &nik::last4(nik_text),
-                &central.keys.seal(nik_text),
-                &name,
+                &nik::last4(&new.nik),
+                &central.keys.seal(&new.nik),
+                &new.name,
                 &new.sex,
-                &birth_place,
+                &new.birth_place,
                 &new.birth_date,
-                &mother_name,
-                &address,
-                &phone,
+                &new.mother_name,
+                &new.address,
+                &new.phone,
                 &now,
             ],
         )
         .await?
         .get(0);
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "name": name, "nik_last4": nik::last4(nik_text), "sex": new.sex,
-            "birth_place": birth_place, "birth_date": new.birth_date, "documents": []})),
-    ))
+    Ok(json!({"id": id, "name": new.name, "nik_last4": nik::last4(&new.nik), "sex": new.sex,
+        "birth_place": new.birth_place, "birth_date": new.birth_date, "documents": []}))
 }
 
 /// `GET /applicants`: the account's applicants with the documents each has uploaded.
@@ -458,7 +605,7 @@ fn looks_like(content_type: &str, body: &[u8]) -> bool {
 /// Reads a body of at most `max` bytes; `None` when it is longer. The rest of a body too long
 /// is still read (up to 64 MB) and dropped, so that the phone sending it hears the answer
 /// rather than a broken connection.
-async fn read_limited(body: axum::body::Body, max: usize) -> ApiResult<Option<Vec<u8>>> {
+pub async fn read_limited(body: axum::body::Body, max: usize) -> ApiResult<Option<Vec<u8>>> {
     use futures_util::StreamExt;
     const DRAIN: usize = 64 * 1024 * 1024;
     let mut stream = body.into_data_stream();
@@ -485,24 +632,49 @@ async fn upload_document(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    if !DOCUMENT_KINDS.contains(&kind.as_str()) {
-        return Err(ApiError::not_found(format!(
-            "document kind {kind:?} (use ktp, kk, birth_proof or old_passport)"
-        )));
-    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_lowercase())
         .unwrap_or_default();
-    if !["image/jpeg", "image/png", "application/pdf"].contains(&content_type.as_str()) {
+    check_document_kind(&kind, &content_type)?;
+    let bytes = read_limited(body, central.config.limits.document_max_bytes).await?;
+    let answer = store_document(&central, account, applicant, &kind, content_type, bytes).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// Refuses a kind that is not a document kind (404) and a type that is not a photo or a PDF
+/// (415 `unsupported_type`), before the file is read.
+pub fn check_document_kind(kind: &str, content_type: &str) -> ApiResult<()> {
+    if !DOCUMENT_KINDS.contains(&kind) {
+        return Err(ApiError::not_found(format!(
+            "document kind {kind:?} (use ktp, kk, birth_proof or old_passport)"
+        )));
+    }
+    if !["image/jpeg", "image/png", "application/pdf"].contains(&content_type) {
         return Err(ApiError::new(
             ErrorCode::UnsupportedType,
             "send a photo (JPEG or PNG) or a PDF of the document",
         ));
     }
+    Ok(())
+}
+
+/// Keeps a document of the account's applicant: `bytes` as read (`None`: over the limit, 413
+/// `too_large`); empty or not what its type says, 422 `unreadable`; a photo is reduced and
+/// turned upright, a PDF must open ([`crate::documents`]). A new upload of a kind replaces the
+/// old one; a refused one changes nothing. Answers `{kind, content_type, size, received, …}`.
+pub async fn store_document(
+    central: &Central,
+    account: i64,
+    applicant: i64,
+    kind: &str,
+    content_type: String,
+    bytes: Option<Vec<u8>>,
+) -> ApiResult<Value> {
+    check_document_kind(kind, &content_type)?;
     let max = central.config.limits.document_max_bytes;
-    let bytes = read_limited(body, max).await?.ok_or_else(|| {
+    let bytes = bytes.ok_or_else(|| {
         ApiError::new(
             ErrorCode::TooLarge,
             format!(
@@ -543,14 +715,14 @@ async fn upload_document(
         answer["width"] = json!(prepared.size.0);
         answer["height"] = json!(prepared.size.1);
     }
-    Ok((StatusCode::CREATED, Json(answer)))
+    Ok(answer)
 }
 
 /// `GET /applicants/{id}/documents/{kind}`: the document as stored (a photo reduced and upright).
 #[utoipa::path(get, path = "/api/v1/applicants/{id}/documents/{kind}", params(("id" = i64, Path), ("kind" = String, Path)),
     security(("bearer" = [])), responses((status = 200, description = "the stored file (image/jpeg or application/pdf)"),
         (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn get_document(
+pub(crate) async fn get_document(
     State(central): Shared,
     Account(account): Account,
     Segments((applicant, kind)): Segments<(i64, String)>,
@@ -592,17 +764,21 @@ async fn offices(State(central): Shared) -> Json<Value> {
 }
 
 #[derive(Deserialize)]
-struct AvailabilityQuery {
-    service: String,
-    date: NaiveDate,
+pub(crate) struct AvailabilityQuery {
+    pub(crate) service: String,
+    pub(crate) date: NaiveDate,
 }
 
-fn office_of<'a>(central: &'a Central, id: &str) -> ApiResult<&'a crate::config::Office> {
+pub(crate) fn office_of<'a>(central: &'a Central, id: &str) -> ApiResult<&'a crate::config::Office> {
     central.config.office(id).ok_or_else(|| ApiError::not_found(format!("office {id:?}")))
 }
 
 /// The office, if it offers `service`.
-fn office_service<'a>(central: &'a Central, id: &str, service: &str) -> ApiResult<&'a crate::config::Office> {
+pub(crate) fn office_service<'a>(
+    central: &'a Central,
+    id: &str,
+    service: &str,
+) -> ApiResult<&'a crate::config::Office> {
     let office = office_of(central, id)?;
     if office.service(service).is_none() {
         return Err(ApiError::invalid(format!("office {} has no service {service:?}", office.id)));
@@ -611,14 +787,14 @@ fn office_service<'a>(central: &'a Central, id: &str, service: &str) -> ApiResul
 }
 
 /// The bill for a passport type, refusing a type there is no fee for.
-fn fee(central: &Central, passport_type: &str, fast_track: bool) -> ApiResult<i64> {
+pub(crate) fn fee(central: &Central, passport_type: &str, fast_track: bool) -> ApiResult<i64> {
     central.config.fees.amount(passport_type, fast_track).ok_or_else(|| {
         ApiError::invalid(format!("passport_type {passport_type:?}: use \"ordinary\" or \"electronic\""))
     })
 }
 
 /// A released date inside the horizon with sessions: the office's time now, and its slots.
-fn open_day(
+pub(crate) fn open_day(
     office: &crate::config::Office,
     now: DateTime<Utc>,
     date: NaiveDate,
@@ -661,7 +837,7 @@ fn check_released(office: &crate::config::Office, now: DateTime<Utc>, date: Naiv
 /// `GET /offices/{office}/availability?service=&date=` → `{slots:[{slot,capacity,booked,remaining}]}`;
 /// unpaid holds count as booked.
 #[utoipa::path(get, path = "/api/v1/offices/{office}/availability", params(("office" = String, Path), ("service" = String, Query), ("date" = String, Query, format = Date)), responses((status = 200, body = Object, description = "{office, service, date, slots:[{slot, end, capacity, booked, remaining}]}; holds count as booked"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "not_released, closed"), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn availability(
+pub(crate) async fn availability(
     State(central): Shared,
     Segments(office_id): Segments<String>,
     Params(query): Params<AvailabilityQuery>,
@@ -699,22 +875,22 @@ async fn availability(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewApplication {
-    applicant: i64,
-    office: String,
-    service: String,
-    passport_type: String,
-    date: NaiveDate,
-    slot: String,
+pub(crate) struct NewApplication {
+    pub(crate) applicant: i64,
+    pub(crate) office: String,
+    pub(crate) service: String,
+    pub(crate) passport_type: String,
+    pub(crate) date: NaiveDate,
+    pub(crate) slot: String,
     #[serde(default)]
-    fast_track: bool,
+    pub(crate) fast_track: bool,
     #[serde(default)]
-    request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
 }
 
 /// The documents an application for `service` needs: KTP, KK, a proof of birth, and for a
 /// replacement (`B`) the old passport.
-fn needed_documents(service: &str) -> Vec<&'static str> {
+pub(crate) fn needed_documents(service: &str) -> Vec<&'static str> {
     let mut needed = vec!["ktp", "kk", "birth_proof"];
     if service == "B" {
         needed.push("old_passport");
@@ -725,7 +901,7 @@ fn needed_documents(service: &str) -> Vec<&'static str> {
 /// `POST /applications` → 201 `{id, state:"awaiting_payment", bill:{code, amount, expires_at}}`:
 /// a place of the slot is held until the bill expires.
 #[utoipa::path(post, path = "/api/v1/applications", request_body = NewApplication, security(("bearer" = [])), responses((status = 201, body = Object, description = "the application: {id, state: awaiting_payment, bill:{code, amount, expires_at}, …}"), (status = 200, body = Object, description = "the same request_id again: the first application"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "quota_full, duplicate_booking, booking_limit, not_released, closed"), (status = 422, body = ErrorBody, description = "missing_documents, invalid_request"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn create_application(
+pub(crate) async fn create_application(
     State(central): Shared,
     Account(account): Account,
     Body(new): Body<NewApplication>,
@@ -856,7 +1032,7 @@ async fn create_application(
 
 /// The office and id of an application the account owns (404 otherwise: another account's
 /// application is not said to exist).
-async fn owned(central: &Central, account: i64, id: &str) -> ApiResult<String> {
+pub(crate) async fn owned(central: &Central, account: i64, id: &str) -> ApiResult<String> {
     let office = id.split_once('.').map(|(office, _)| office).filter(|o| central.config.office(o).is_some());
     let office = office.ok_or_else(|| ApiError::not_found("application"))?;
     let client = central.pool.get().await?;
@@ -902,7 +1078,7 @@ async fn list_applications(State(central): Shared, Account(account): Account) ->
 
 /// `POST /applications/{id}/cancel`.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/cancel", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object, description = "the application, cancelled"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "expired, invalid_transition"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn cancel_application(
+pub(crate) async fn cancel_application(
     State(central): Shared,
     Account(account): Account,
     Segments(id): Segments<String>,
@@ -915,15 +1091,15 @@ async fn cancel_application(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Reschedule {
-    date: NaiveDate,
-    slot: String,
+pub(crate) struct Reschedule {
+    pub(crate) date: NaiveDate,
+    pub(crate) slot: String,
 }
 
 /// `POST /applications/{id}/reschedule {date, slot}`: a booked application moves once, up to
 /// the day before its date (CENTRAL.md).
 #[utoipa::path(post, path = "/api/v1/applications/{id}/reschedule", params(("id" = String, Path)), request_body = Reschedule, security(("bearer" = [])), responses((status = 200, body = Object, description = "the application, moved, with its new QR"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "quota_full, duplicate_booking, invalid_transition, cancelled, closed, not_released"), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn reschedule_application(
+pub(crate) async fn reschedule_application(
     State(central): Shared,
     Account(account): Account,
     Segments(id): Segments<String>,
@@ -1121,20 +1297,20 @@ async fn payment_notification(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewWaitlistEntry {
-    applicant: i64,
-    office: String,
-    service: String,
-    passport_type: String,
-    date: NaiveDate,
+pub(crate) struct NewWaitlistEntry {
+    pub(crate) applicant: i64,
+    pub(crate) office: String,
+    pub(crate) service: String,
+    pub(crate) passport_type: String,
+    pub(crate) date: NaiveDate,
     #[serde(default)]
-    fast_track: bool,
+    pub(crate) fast_track: bool,
 }
 
 /// `POST /waitlist {applicant, office, service, passport_type, date, fast_track?}` → 201
 /// `{id, state:"waiting", position}`: only for a date with every slot taken.
 #[utoipa::path(post, path = "/api/v1/waitlist", request_body = NewWaitlistEntry, security(("bearer" = [])), responses((status = 201, body = Object, description = "{id, state: waiting, position}"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "already_exists, duplicate_booking, not_released, closed"), (status = 422, body = ErrorBody, description = "invalid_request: the date still has places"), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn join_waitlist(
+pub(crate) async fn join_waitlist(
     State(central): Shared,
     Account(account): Account,
     Body(new): Body<NewWaitlistEntry>,
@@ -1185,7 +1361,7 @@ async fn list_waitlist(State(central): Shared, Account(account): Account) -> Api
 /// `POST /waitlist/{id}/cancel`: leaves the waitlist (an offer already made stays an
 /// application, to pay or cancel).
 #[utoipa::path(post, path = "/api/v1/waitlist/{id}/cancel", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-async fn leave_waitlist(
+pub(crate) async fn leave_waitlist(
     State(central): Shared,
     Account(account): Account,
     Segments(id): Segments<String>,

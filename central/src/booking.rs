@@ -157,7 +157,8 @@ pub async fn add_taken(tx: &Transaction<'_>, key: &QuotaKey, by: i32) -> ApiResu
     Ok(())
 }
 
-/// Adds a line to the application's history.
+/// Adds a line to the application's history; a state the applicant is told of by e-mail
+/// ([`crate::letters::Kind::for_state`]) queues its letter in the same statement.
 pub async fn history(
     tx: &Transaction<'_>,
     office: &str,
@@ -165,9 +166,12 @@ pub async fn history(
     state: &str,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
+    let letter = crate::letters::Kind::for_state(state).map(crate::letters::Kind::as_str);
     tx.execute(
-        "INSERT INTO application_history (office_id, application_id, state, at) VALUES ($1, $2, $3, $4)",
-        &[&office, &id, &state, &at],
+        "WITH line AS (INSERT INTO application_history (office_id, application_id, state, at) VALUES ($1, $2, $3, $4))
+         INSERT INTO mail_outbox (kind, office_id, application_id, created_at)
+         SELECT $5::text, $1, $2, $4 WHERE $5::text IS NOT NULL",
+        &[&office, &id, &state, &at, &letter],
     )
     .await?;
     Ok(())
@@ -561,6 +565,83 @@ pub async fn sweep(central: &Central) -> ApiResult<i32> {
     Ok(expired)
 }
 
+/// An application as its owner sees it: the pages, the letters and [`view`] read this.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    pub office: String,
+    pub state: String,
+    pub service: String,
+    pub passport_type: String,
+    pub fast_track: bool,
+    pub date: NaiveDate,
+    pub slot: String,
+    /// Shown once booked.
+    pub booking_code: Option<String>,
+    pub bill_code: String,
+    /// Rupiah.
+    pub amount: i64,
+    pub bill_expires_at: DateTime<Utc>,
+    pub qr: Option<String>,
+    pub rescheduled: bool,
+    pub applicant: i64,
+    pub name: String,
+    pub nik_last4: String,
+    pub account: i64,
+    pub email: String,
+    /// The account's language, `id` or `en`.
+    pub lang: String,
+    /// Every state it has been in, with when, oldest first.
+    pub history: Vec<(String, DateTime<Utc>)>,
+}
+
+/// Reads an application (404 when there is none).
+pub async fn record(
+    client: &impl tokio_postgres::GenericClient,
+    office: &str,
+    id: &str,
+) -> ApiResult<Record> {
+    let row = client
+        .query_opt(
+            "SELECT a.state, a.service, a.passport_type, a.fast_track, a.date, a.slot, a.booking_code, a.bill_code,
+                    a.amount, a.bill_expires_at, a.qr, a.rescheduled, a.applicant_id, p.name, p.nik_last4,
+                    c.id, c.email, c.lang,
+                    ARRAY(SELECT h.state FROM application_history h WHERE h.office_id = a.office_id AND h.application_id = a.id ORDER BY h.seq),
+                    ARRAY(SELECT h.at FROM application_history h WHERE h.office_id = a.office_id AND h.application_id = a.id ORDER BY h.seq)
+             FROM applications a JOIN applicants p ON p.id = a.applicant_id JOIN accounts c ON c.id = a.account_id
+             WHERE a.office_id = $1 AND a.id = $2",
+            &[&office, &id],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("application"))?;
+    let qr: Option<String> = row.get(10);
+    let states: Vec<String> = row.get(18);
+    let times: Vec<DateTime<Utc>> = row.get(19);
+    Ok(Record {
+        id: id.to_owned(),
+        office: office.to_owned(),
+        state: row.get(0),
+        service: row.get(1),
+        passport_type: row.get(2),
+        fast_track: row.get(3),
+        date: row.get(4),
+        slot: row.get(5),
+        booking_code: qr.as_ref().map(|_| row.get(6)),
+        bill_code: row.get(7),
+        amount: row.get(8),
+        bill_expires_at: row.get(9),
+        qr,
+        rescheduled: row.get(11),
+        applicant: row.get(12),
+        name: row.get(13),
+        nik_last4: row.get(14),
+        account: row.get(15),
+        email: row.get(16),
+        lang: row.get(17),
+        history: states.into_iter().zip(times).collect(),
+    })
+}
+
 /// The JSON of an application as its owner sees it.
 pub async fn view(
     client: &tokio_postgres::Client,
@@ -568,45 +649,27 @@ pub async fn view(
     office: &str,
     id: &str,
 ) -> ApiResult<serde_json::Value> {
-    let row = client
-        .query_opt(
-            "SELECT a.state, a.service, a.passport_type, a.fast_track, a.date, a.slot, a.booking_code, a.bill_code,
-                    a.amount, a.bill_expires_at, a.qr, a.rescheduled, a.applicant_id, p.name, p.nik_last4
-             FROM applications a JOIN applicants p ON p.id = a.applicant_id
-             WHERE a.office_id = $1 AND a.id = $2",
-            &[&office, &id],
-        )
-        .await?
-        .ok_or_else(|| ApiError::not_found("application"))?;
+    let r = record(client, office, id).await?;
     let tz = central.config.tz(office);
     let local = |at: DateTime<Utc>| {
         at.with_timezone(&tz).fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
     };
-    let history = client
-        .query(
-            "SELECT state, at FROM application_history WHERE office_id = $1 AND application_id = $2 ORDER BY seq",
-            &[&office, &id],
-        )
-        .await?
-        .iter()
-        .map(|h| json!({"state": h.get::<_, String>(0), "at": local(h.get(1))}))
-        .collect::<Vec<_>>();
-    let state: String = row.get(0);
-    let booked = row.get::<_, Option<String>>(10).is_some();
+    let history: Vec<_> =
+        r.history.iter().map(|(state, at)| json!({"state": state, "at": local(*at)})).collect();
     Ok(json!({
         "id": id,
-        "state": state,
+        "state": r.state,
         "office": office,
-        "service": row.get::<_, String>(1),
-        "passport_type": row.get::<_, String>(2),
-        "fast_track": row.get::<_, bool>(3),
-        "date": row.get::<_, NaiveDate>(4),
-        "slot": row.get::<_, String>(5),
-        "applicant": {"id": row.get::<_, i64>(12), "name": row.get::<_, String>(13), "nik_last4": row.get::<_, String>(14)},
-        "bill": {"code": row.get::<_, String>(7), "amount": row.get::<_, i64>(8), "expires_at": local(row.get(9))},
-        "booking_code": if booked { Some(row.get::<_, String>(6)) } else { None },
-        "qr": row.get::<_, Option<String>>(10),
-        "rescheduled": row.get::<_, bool>(11),
+        "service": r.service,
+        "passport_type": r.passport_type,
+        "fast_track": r.fast_track,
+        "date": r.date,
+        "slot": r.slot,
+        "applicant": {"id": r.applicant, "name": r.name, "nik_last4": r.nik_last4},
+        "bill": {"code": r.bill_code, "amount": r.amount, "expires_at": local(r.bill_expires_at)},
+        "booking_code": r.booking_code,
+        "qr": r.qr,
+        "rescheduled": r.rescheduled,
         "history": history,
     }))
 }

@@ -153,6 +153,7 @@ pub async fn serve(central: Arc<Central>, listen: &str) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
+    let _ = central.public_url.set(format!("http://{}", listener.local_addr()?));
     let app = crate::api::router(central);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -129,6 +129,11 @@ pub struct Office {
     pub name: String,
     #[serde(default)]
     pub address: String,
+    /// City (kota/kabupaten) and province, for the applicant's office search.
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub province: String,
     pub timezone: String,
     pub weekdays: Vec<String>,
     #[serde(default)]
@@ -175,6 +180,11 @@ impl Office {
 
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
+    }
+
+    /// The slot that starts at `label` ("08:00").
+    pub fn slot(&self, label: &str) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.label() == label)
     }
 
     /// When `date`'s quota opens (office time).

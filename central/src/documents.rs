@@ -77,3 +77,16 @@ pub fn prepare(content_type: &str, body: &[u8]) -> ApiResult<Prepared> {
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot encode the photo: {e}")))?;
     Ok(Prepared { content_type: "image/jpeg", body: out, size: (picture.width(), picture.height()) })
 }
+
+/// A stored photo reduced to `width` px wide, as JPEG, for the applicant's thumbnail.
+pub fn thumbnail(stored: &[u8], width: u32) -> ApiResult<Vec<u8>> {
+    let picture = image::load_from_memory(stored)
+        .map_err(|_| unreadable("the stored photo cannot be read: upload it again"))?;
+    let picture = picture.thumbnail(width, width.saturating_mul(4));
+    let picture = image::DynamicImage::ImageRgb8(picture.to_rgb8());
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&picture)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot encode the thumbnail: {e}")))?;
+    Ok(out)
+}

@@ -11,7 +11,10 @@
 //! - [`db`]: the pool, migrations, office registration; [`secrets`]: the shared keys.
 //! - [`booking`]: the transactions of the booking path (hold, pay, cancel, reschedule, expire)
 //!   and the change feed; every lock order is written there once.
-//! - [`waitlist`]: the waitlist of a full date, offers of returned places, queued mail.
+//! - [`waitlist`]: the waitlist of a full date and offers of returned places.
+//! - [`letters`]: the e-mails an applicant gets (text and HTML, in the account's language),
+//!   queued in the transaction that causes them and sent after it by any replica.
+//! - [`pages`]: the applicant's web pages; [`i18n`]: their texts; [`receipt`]: the PDF.
 //! - [`api`]: the HTTP API under `/api/v1`; [`sync`]: the hubs' part of it.
 //! - [`pgtest`]: a throwaway PostgreSQL cluster for the tests, the benchmark and the demo.
 //!
@@ -26,8 +29,12 @@ pub mod config;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod i18n;
+pub mod letters;
 pub mod mail;
+pub mod pages;
 pub mod pgtest;
+pub mod receipt;
 pub mod secrets;
 pub mod sync;
 pub mod waitlist;
@@ -49,6 +56,9 @@ pub struct Central {
     pub offices_by_number: HashMap<i32, String>,
     /// Offices whose change feed moved (from PostgreSQL's NOTIFY, any replica's commits).
     pub changed: broadcast::Sender<String>,
+    /// Where applicants reach the pages (links in e-mails): `central.public_url`, or else the
+    /// address `serve` listens on, set once it is known.
+    pub public_url: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Central {
@@ -58,6 +68,15 @@ impl std::fmt::Debug for Central {
 }
 
 impl Central {
+    /// The pages' address for links, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        let configured = self.config.central.public_url.trim_end_matches('/');
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        self.public_url.get().cloned().unwrap_or_else(|| format!("http://{}", self.config.central.listen))
+    }
+
     /// Connects, checks the schema is current, registers the offices and loads the keys.
     pub async fn start(
         config: config::Config,
@@ -72,11 +91,20 @@ impl Central {
         let numbers: HashMap<String, i32> = db::office_numbers(&pool).await?.into_iter().collect();
         let offices_by_number = numbers.iter().map(|(id, n)| (*n, id.clone())).collect();
         let (changed, _) = broadcast::channel(1024);
-        let central =
-            Arc::new(Central { config, pool, clock, keys, mailer, numbers, offices_by_number, changed });
+        let central = Arc::new(Central {
+            config,
+            pool,
+            clock,
+            keys,
+            mailer,
+            numbers,
+            offices_by_number,
+            changed,
+            public_url: std::sync::OnceLock::new(),
+        });
         sync::listen(central.clone(), database_url.to_owned());
         booking::spawn_sweeper(central.clone());
-        waitlist::spawn_mailer(central.clone());
+        letters::spawn(central.clone());
         Ok(central)
     }
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Clone)]
@@ -39,14 +39,20 @@ impl Mailer {
         Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).build()))
     }
 
-    /// Sends a plain-text message.
-    pub async fn send(&self, from: &str, to: &str, subject: &str, body: String) -> anyhow::Result<()> {
+    /// Sends a letter: text and HTML as alternatives, and its PDF attached if it has one.
+    pub async fn send(&self, from: &str, to: &str, letter: &crate::letters::Letter) -> anyhow::Result<()> {
+        let body = MultiPart::alternative_plain_html(letter.text.clone(), letter.html.clone());
+        let body = match &letter.attachment {
+            Some((name, bytes)) => MultiPart::mixed().multipart(body).singlepart(
+                Attachment::new(name.clone()).body(bytes.clone(), ContentType::parse("application/pdf")?),
+            ),
+            None => body,
+        };
         let message = Message::builder()
             .from(from.parse::<Mailbox>().context("mail.from")?)
             .to(to.parse::<Mailbox>().context("recipient")?)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)?;
+            .subject(&letter.subject)
+            .multipart(body)?;
         match self {
             Mailer::Smtp(smtp) => {
                 smtp.send(message).await.context("the mail server refused the message")?;

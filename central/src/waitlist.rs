@@ -1,11 +1,8 @@
 //! The waitlist of a full date (CENTRAL.md, Waitlist): an applicant joins when every slot of
 //! the date is taken; a place given back (cancel, expired hold, a booking moved away) is
 //! offered, in the same transaction, to the first one waiting — held as an application awaiting
-//! payment for `payments.offer_minutes` — and the offer is announced by e-mail (queued in
-//! `mail_outbox` with the offer, sent after the commit by any replica).
-
-use std::sync::Arc;
-use std::time::Duration;
+//! payment for `payments.offer_minutes` — and the offer is announced by e-mail (its bill's
+//! letter, written as the offer; [`crate::letters`]).
 
 use antrian_proto::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -81,7 +78,7 @@ pub async fn offer(
             amount,
             expires_at,
         };
-        let (id, bill_code) = booking::insert_hold(tx, central, &hold, now).await?;
+        let (id, _) = booking::insert_hold(tx, central, &hold, now).await?;
         tx.execute(
             "UPDATE nik_dates SET application_id = $3 WHERE nik_hash = $1 AND date = $2",
             &[&nik_hash, &key.date, &id],
@@ -94,83 +91,9 @@ pub async fn offer(
         .await?;
         booking::add_taken(tx, key, 1).await?;
         taken += 1;
-        let email: String =
-            tx.query_one("SELECT email FROM accounts WHERE id = $1", &[&account]).await?.get(0);
-        let local = expires_at.with_timezone(&central.config.tz(&key.office));
-        let office_name = central.config.office(&key.office).map_or(key.office.as_str(), |o| o.name.as_str());
-        let body = format!(
-            "Ada tempat untuk Anda di {office_name}: {date}, pukul {slot}.\n\
-             Tempat ini kami tahan sampai {until}. Bayar tagihan {bill_code} sebesar Rp {amount} sebelum itu;\n\
-             jika tidak, tempat ini diberikan kepada pemohon berikutnya.\n\n\
-             A place has come free for you at {office_name}: {date} at {slot}.\n\
-             It is held until {until}. Pay bill {bill_code} (Rp {amount}) before then;\n\
-             otherwise it goes to the next applicant.\n",
-            date = key.date,
-            slot = key.slot,
-            until = local.format("%Y-%m-%d %H:%M"),
-        );
-        queue_mail(tx, &email, "Ada tempat untuk Anda / A place for you", &body, now).await?;
         tracing::info!(office = %key.office, application = %id, "a returned place offered to the waitlist");
     }
     Ok(taken)
-}
-
-/// Queues a message, sent after the commit.
-pub async fn queue_mail(
-    tx: &Transaction<'_>,
-    to: &str,
-    subject: &str,
-    body: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    tx.execute(
-        "INSERT INTO mail_outbox (recipient, subject, body, created_at) VALUES ($1, $2, $3, $4)",
-        &[&to, &subject, &body, &now],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Sends the queued mail every second or two; replicas share the work (`SKIP LOCKED`), and a
-/// message the server refuses is tried again later, at most 20 times.
-pub fn spawn_mailer(central: Arc<Central>) {
-    tokio::spawn(async move {
-        loop {
-            match send_queued(&central).await {
-                Ok(0) | Err(_) => tokio::time::sleep(Duration::from_millis(1500)).await,
-                Ok(_) => {}
-            }
-        }
-    });
-}
-
-async fn send_queued(central: &Central) -> ApiResult<usize> {
-    let mut client = central.pool.get().await?;
-    let tx = client.transaction().await?;
-    let rows = tx
-        .query(
-            "SELECT id, recipient, subject, body FROM mail_outbox WHERE attempts < 20
-             ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED",
-            &[],
-        )
-        .await?;
-    let mut sent = 0;
-    for row in &rows {
-        let id: i64 = row.get(0);
-        let (to, subject, body): (String, String, String) = (row.get(1), row.get(2), row.get(3));
-        match central.mailer.send(&central.config.mail.from, &to, &subject, body).await {
-            Ok(()) => {
-                tx.execute("DELETE FROM mail_outbox WHERE id = $1", &[&id]).await?;
-                sent += 1;
-            }
-            Err(error) => {
-                tracing::warn!(%error, to, "a queued message could not be sent; will retry");
-                tx.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = $1", &[&id]).await?;
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(sent)
 }
 
 /// A new waitlist entry: the date must be full for the service (every slot taken).

@@ -254,20 +254,16 @@ async fn the_sign_in_code_goes_through_a_real_smtp_server() {
     let http = http();
     let email = "lansia@example.test";
     assert_eq!(send(http.post(a.api("/auth/code")).json(&json!({"email": email}))).await.0, 202);
-    let message = std::fs::read_dir(maildir.join("new"))
-        .expect("maildir")
-        .flatten()
-        .next()
-        .expect("one message")
-        .path();
-    let text = std::fs::read_to_string(message).expect("message");
-    assert!(text.contains("To: lansia@example.test"), "{text}");
-    assert!(text.contains("Jangan berikan kode ini kepada siapa pun"), "Indonesian first: {text}");
-    let code = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Subject: Kode masuk / sign-in code: "))
-        .expect("subject")
-        .trim();
+    let mail = read_mails(&maildir).pop().expect("one message");
+    assert_eq!(mail.to, "lansia@example.test");
+    assert!(
+        mail.text.contains("Jangan berikan kode ini kepada siapa pun"),
+        "Indonesian by default: {mail:?}"
+    );
+    assert!(mail.html.contains("Kode masuk"), "an HTML part too: {mail:?}");
+    let code = sign_in_code(&mail).expect("the code in the subject");
+    assert!(mail.text.contains(&code) && mail.html.contains(&code), "{mail:?}");
+    let code = code.as_str();
     let (status, body) =
         send(http.post(a.api("/auth/verify")).json(&json!({"email": email, "code": code}))).await;
     assert_eq!(status, 200, "{body}");

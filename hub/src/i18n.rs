@@ -1,92 +1,23 @@
 //! The applicant texts of `assets/i18n/` (Indonesian first, English), and dates written the
 //! Indonesian way ("Rabu, 25 November 2026").
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Id,
-    En,
-}
-
-impl Lang {
-    /// `en` gives English; anything else the default, Indonesian.
-    pub fn parse(code: Option<&str>) -> Lang {
-        match code {
-            Some("en") => Lang::En,
-            _ => Lang::Id,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-}
-
-/// One language's texts, by `section.key`.
-#[derive(Debug)]
-pub struct Texts {
-    pub lang: Lang,
-    map: HashMap<String, String>,
-}
-
-fn load(text: &str, lang: Lang) -> Texts {
-    let table: toml::Table = toml::from_str(text).unwrap_or_default();
-    let mut map = HashMap::new();
-    for (section, values) in table {
-        if let Some(values) = values.as_table() {
-            for (key, value) in values {
-                if let Some(value) = value.as_str() {
-                    map.insert(format!("{section}.{key}"), value.to_owned());
-                }
-            }
-        }
-    }
-    Texts { lang, map }
-}
+pub use antrian_proto::i18n::{Lang, Texts};
 
 pub fn texts(lang: Lang) -> &'static Texts {
     static ID: OnceLock<Texts> = OnceLock::new();
     static EN: OnceLock<Texts> = OnceLock::new();
     match lang {
-        Lang::Id => ID.get_or_init(|| load(include_str!("../../assets/i18n/id.toml"), Lang::Id)),
-        Lang::En => EN.get_or_init(|| load(include_str!("../../assets/i18n/en.toml"), Lang::En)),
-    }
-}
-
-impl Texts {
-    /// The text for `key`; the key itself when missing (a test keeps the catalogues complete).
-    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
-        self.map.get(key).map(String::as_str).unwrap_or(key)
-    }
-
-    /// The texts of one section as JSON, for a page's script; `<` escaped so it cannot end
-    /// the script element.
-    pub fn section_json(&self, section: &str) -> String {
-        let prefix = format!("{section}.");
-        let subset: HashMap<&str, &str> =
-            self.map.iter().filter_map(|(k, v)| k.strip_prefix(&prefix).map(|k| (k, v.as_str()))).collect();
-        serde_json::to_string(&subset).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c")
-    }
-
-    /// A date as people write it: "Rabu, 25 November 2026" or "Wednesday, 25 November 2026".
-    pub fn long_date(&self, date: NaiveDate) -> String {
-        match self.lang {
-            Lang::Id => antrian_proto::calendar::tanggal(date),
-            Lang::En => date.format("%A, %-d %B %Y").to_string(),
-        }
+        Lang::Id => ID.get_or_init(|| Texts::from_toml(include_str!("../../assets/i18n/id.toml"), Lang::Id)),
+        Lang::En => EN.get_or_init(|| Texts::from_toml(include_str!("../../assets/i18n/en.toml"), Lang::En)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn dates_are_written_the_indonesian_way() {

@@ -127,15 +127,7 @@ struct ConfirmationPage {
     pdf_url: String,
 }
 
-/// The booking QR as an SVG drawing.
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) {
-        Ok(code) => {
-            code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(280, 280).quiet_zone(true).build()
-        }
-        Err(_) => String::new(),
-    }
-}
+pub use antrian_proto::pdf::qr_svg;
 
 async fn find_booking(hub: &Arc<Hub>, code: String, nik_last4: String) -> Result<AppointmentRow, Error> {
     hub.store.read(move |r| appointments::find(r, &code, &nik_last4)).await

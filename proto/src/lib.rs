@@ -16,6 +16,7 @@
 //!   reconnects by itself and resumes after the last event it saw, so no call is ever missed.
 //! - [`pdf`] (feature `pdf`): drawing helpers for the printed documents (confirmation,
 //!   reports, queue tickets).
+//! - [`i18n`] (feature `i18n`): text catalogues by language, and dates as people write them.
 //! - [`fonts`] (feature `egui`): the bold face the kiosk and the display draw with, and text
 //!   that shrinks to fit its panel instead of wrapping.
 
@@ -29,6 +30,8 @@ pub mod types;
 pub mod client;
 #[cfg(feature = "egui")]
 pub mod fonts;
+#[cfg(feature = "i18n")]
+pub mod i18n;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 

@@ -135,22 +135,72 @@ impl Service {
     /// Sign-in codes mailed so far: address → the latest code.
     pub fn mailed_codes(&self) -> HashMap<String, String> {
         let mut codes = HashMap::new();
-        let mut files: Vec<_> = std::fs::read_dir(&self.mail)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        for path in files {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let to = text.lines().find_map(|l| l.strip_prefix("To: ")).map(|t| t.trim().to_owned());
-            let code = text
-                .lines()
-                .find_map(|l| l.strip_prefix("Subject: Kode masuk / sign-in code: "))
-                .map(str::to_owned);
-            if let (Some(to), Some(code)) = (to, code) {
-                codes.insert(to, code.trim().to_owned());
+        for mail in read_mails(&self.mail) {
+            if let Some(code) = sign_in_code(&mail) {
+                codes.insert(mail.to.clone(), code);
             }
         }
         codes
+    }
+}
+
+/// A message as received: who to, the subject, the text and HTML parts, the attachments.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// File name and bytes.
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+/// The messages in `dir` (lettre's `.eml` files, or a maildir's `new/`), oldest first.
+pub fn read_mails(dir: &Path) -> Vec<Mail> {
+    let folder = if dir.join("new").is_dir() { dir.join("new") } else { dir.to_path_buf() };
+    let mut files: Vec<_> =
+        std::fs::read_dir(&folder).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .filter_map(|path| {
+            let raw = std::fs::read(path).ok()?;
+            use mail_parser::MimeHeaders;
+            let message = mail_parser::MessageParser::default().parse(&raw)?;
+            let to = message.to()?.first()?.address()?.to_owned();
+            Some(Mail {
+                to,
+                subject: message.subject().unwrap_or_default().to_owned(),
+                text: message.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                html: message.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+                attachments: message
+                    .attachments()
+                    .map(|a| (a.attachment_name().unwrap_or_default().to_owned(), a.contents().to_vec()))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The six-digit code of a sign-in letter.
+pub fn sign_in_code(mail: &Mail) -> Option<String> {
+    let code = mail.subject.rsplit(' ').next()?;
+    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then(|| code.to_owned())
+}
+
+/// Waits up to `seconds` for a message to `to` whose subject contains `subject`.
+pub async fn wait_mail(dir: &Path, to: &str, subject: &str, seconds: u64) -> Mail {
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(mail) = read_mails(dir).into_iter().find(|m| m.to == to && m.subject.contains(subject)) {
+            return mail;
+        }
+        let seen: Vec<String> = read_mails(dir).iter().map(|m| format!("{} <{}>", m.subject, m.to)).collect();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail to {to} about {subject:?} within {seconds} s; seen: {seen:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

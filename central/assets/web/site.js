@@ -1,0 +1,78 @@
+// Antrian Pusat: what the pages add with a script (every step works without it):
+// countdowns to a release or a bill's end, the application's live timeline, and focus on a
+// form's list of problems.
+(function () {
+  'use strict';
+
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+
+  // <span class="countdown" data-until="RFC 3339" data-prefix="…" data-over="…">
+  function countdowns() {
+    var now = Date.now();
+    document.querySelectorAll('[data-until]').forEach(function (el) {
+      var until = Date.parse(el.getAttribute('data-until'));
+      if (isNaN(until)) { return; }
+      var left = Math.max(0, Math.floor((until - now) / 1000));
+      if (left === 0 && el.getAttribute('data-over')) { el.textContent = el.getAttribute('data-over'); return; }
+      var days = Math.floor(left / 86400);
+      var rest = left % 86400;
+      var text = pad(Math.floor(rest / 3600)) + ':' + pad(Math.floor(rest % 3600 / 60)) + ':' + pad(rest % 60);
+      if (days > 0) { text = days + (document.documentElement.lang === 'en' ? ' d ' : ' hari ') + text; }
+      el.textContent = (el.getAttribute('data-prefix') || '') + ' ' + text;
+    });
+  }
+
+  // The application page follows its state: the timeline is redrawn in place; when the bill
+  // is paid or runs out, the page shows its new view.
+  function follow() {
+    var app = document.getElementById('application');
+    if (!app) { return; }
+    var id = app.getAttribute('data-id');
+    var view = app.getAttribute('data-view');
+    var state = app.getAttribute('data-state');
+    var delay = 3000;
+    function poll() {
+      fetch('/applications/' + encodeURIComponent(id) + '/live', { credentials: 'same-origin', cache: 'no-store' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (live) {
+          if (!live) { return; }
+          if (live.view !== view) { window.location.reload(); return; }
+          if (live.state !== state) {
+            state = live.state;
+            app.setAttribute('data-state', state);
+            var label = document.getElementById('state-label');
+            if (label) { label.textContent = live.label; }
+            var list = document.getElementById('timeline');
+            if (list) {
+              while (list.firstChild) { list.removeChild(list.firstChild); }
+              live.steps.forEach(function (s) {
+                var li = document.createElement('li');
+                li.className = (s.done ? 'done' : 'todo') + (s.current ? ' current' : '');
+                var step = document.createElement('span');
+                step.className = 'step';
+                step.textContent = s.label;
+                var when = document.createElement('span');
+                when.className = 'when';
+                when.textContent = s.done ? s.at : live.pending;
+                li.appendChild(step);
+                li.appendChild(document.createTextNode(' '));
+                li.appendChild(when);
+                list.appendChild(li);
+              });
+            }
+          }
+        })
+        .catch(function () { /* offline: try again later */ })
+        .then(function () { setTimeout(poll, delay); });
+    }
+    setTimeout(poll, delay);
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var focus = document.querySelector('[data-focus]');
+    if (focus) { focus.focus(); }
+    countdowns();
+    if (document.querySelector('[data-until]')) { setInterval(countdowns, 1000); }
+    follow();
+  });
+})();

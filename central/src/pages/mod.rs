@@ -1,0 +1,228 @@
+//! The applicant's pages: sign in with the e-mail code, the family's applicants and their
+//! documents, the office search, the calendar, the slot and its fee, the bill, the confirmation
+//! with its PDF, and the application's timeline (CENTRAL.md; the issue of the online journey).
+//!
+//! Pages are rendered on the server (askama, `central/templates/`) and work as plain HTML forms:
+//! no step needs JavaScript, and every control is a native one, so the keyboard and screen
+//! readers work as they do everywhere. One small script (`/site/site.js`) adds countdowns and
+//! the live timeline. Indonesian by default; `?lang=en` switches to English and is remembered
+//! in a cookie. Nothing is loaded from another site; every page is a few kilobytes.
+//!
+//! The pages call the same functions as the API (`crate::api`), so every rule holds the same
+//! way; they translate a refusal by its code into a sentence that says what to do next.
+//! A sign-in is the API's session token, kept in an HttpOnly cookie (`SameSite=Lax`); a form
+//! posted from another site is refused (its `Origin` must be this site).
+
+mod account;
+mod booking;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::Central;
+use crate::error::ApiError;
+use crate::i18n::{Lang, Texts, texts};
+
+pub use booking::documents_to_bring;
+
+type Shared = State<Arc<Central>>;
+
+/// The session cookie: the API's token for this sign-in.
+const SESSION_COOKIE: &str = "antrian_sesi";
+const LANG_COOKIE: &str = "lang";
+
+/// The pages' routes.
+pub fn routes() -> Router<Arc<Central>> {
+    Router::new()
+        .route("/", get(start))
+        .route("/site/{file}", get(asset))
+        .merge(account::routes())
+        .merge(booking::routes())
+        .layer(axum::middleware::from_fn(guard))
+}
+
+async fn start(visitor: Visitor) -> Response {
+    if visitor.account.is_some() { see_other("/home") } else { see_other("/signin") }
+}
+
+/// A 303 to `to` (after a form, the browser then GETs the result).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Refuses a form posted from another site, and remembers a `?lang=` choice in a cookie.
+async fn guard(request: Request, next: Next) -> Response {
+    if request.method() == Method::POST {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let origin = request.headers().get(header::ORIGIN).and_then(|h| h.to_str().ok());
+        if let Some(origin) = origin
+            && origin.split("://").nth(1) != Some(host)
+        {
+            return (StatusCode::FORBIDDEN, "this form was sent from another site").into_response();
+        }
+    }
+    let chosen = request.uri().query().and_then(|q| {
+        q.split('&').find_map(|pair| pair.strip_prefix("lang=")).map(|l| Lang::parse(Some(l)).code())
+    });
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Who is asking: their language and, if signed in, their account.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub account: Option<i64>,
+    pub token: Option<String>,
+    /// This page with the other language chosen.
+    pub switch_url: String,
+}
+
+/// A cookie's value from the request.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+impl FromRequestParts<Arc<Central>> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let asked = query.split('&').find_map(|pair| pair.strip_prefix("lang="));
+        let remembered = cookie(&parts.headers, LANG_COOKIE);
+        let lang = Lang::parse(asked.or(remembered.as_deref()));
+        let other = if lang == Lang::Id { "en" } else { "id" };
+        let rest: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+        let switch_url = if rest.is_empty() {
+            format!("{}?lang={other}", parts.uri.path())
+        } else {
+            format!("{}?{}&lang={other}", parts.uri.path(), rest.join("&"))
+        };
+        let token = cookie(&parts.headers, SESSION_COOKIE);
+        let mut account = None;
+        if let Some(token) = &token {
+            let client = central.pool.get().await.map_err(|e| fail(texts(lang), ApiError::from(e)))?;
+            let row = client
+                .query_opt(
+                    "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+                    &[&crate::secrets::token_hash(token), &central.clock.now()],
+                )
+                .await
+                .map_err(|e| fail(texts(lang), ApiError::from(e)))?;
+            account = row.map(|r| r.get::<_, i64>(0));
+        }
+        Ok(Visitor { lang, t: texts(lang), account, token, switch_url })
+    }
+}
+
+impl Visitor {
+    /// The signed-in account, or the sign-in page (which comes back here after).
+    pub fn account(&self) -> Result<i64, Response> {
+        self.account.ok_or_else(|| see_other("/signin?expired=1"))
+    }
+
+    /// What every page's frame shows.
+    pub fn frame(&self, title_key: &str) -> Frame {
+        Frame {
+            t: self.t,
+            title: self.t.t(title_key).to_owned(),
+            switch_url: self.switch_url.clone(),
+            signed_in: self.account.is_some(),
+        }
+    }
+}
+
+/// The frame of every page (`base.html`): title, language switch, sign-out.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub t: &'static Texts,
+    pub title: String,
+    pub switch_url: String,
+    pub signed_in: bool,
+}
+
+/// A rendered page with its headers: scripts, styles and images only from this site, no
+/// framing, no referrer.
+pub fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                ),
+            );
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "a page could not be rendered");
+            (StatusCode::INTERNAL_SERVER_ERROR, "this page could not be shown; try again").into_response()
+        }
+    }
+}
+
+/// The sentence for a refusal, by its code: what happened and what to do next.
+pub fn refusal_text(t: &Texts, error: &ApiError) -> String {
+    let key = format!("error.{}", error.code.as_str());
+    if t.has(&key) { t.t(&key).to_owned() } else { t.t("error.internal").to_owned() }
+}
+
+/// A page that says what went wrong and what to do, with the way back home.
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    f: Frame,
+    message: String,
+    back: String,
+    back_label: String,
+}
+
+/// The page for a refusal that ends the step (not found, the database away, …).
+pub fn fail(t: &'static Texts, error: ApiError) -> Response {
+    let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let f = Frame {
+        t,
+        title: t.t("error.title").to_owned(),
+        switch_url: format!("/home?lang={}", t.t("site.other_lang")),
+        signed_in: false,
+    };
+    let message = refusal_text(t, &error);
+    render(&MessagePage { f, message, back: "/home".into(), back_label: t.t("site.home").into() }, status)
+}
+
+/// `/site/{file}`: the style sheet and the script.
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "site.css" => (include_str!("../../assets/web/site.css"), "text/css; charset=utf-8"),
+        "site.js" => (include_str!("../../assets/web/site.js"), "text/javascript; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
