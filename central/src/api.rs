@@ -687,7 +687,8 @@ pub async fn store_document(
         return Err(ApiError::new(
             ErrorCode::Unreadable,
             "the file is empty or not the picture or PDF it says it is: take the photo again and upload it",
-        ));
+        )
+        .because(if bytes.is_empty() { "empty" } else { "mismatch" }));
     }
     let client = central.pool.get().await?;
     let owned = client

@@ -34,7 +34,8 @@ pub fn prepare(content_type: &str, body: &[u8]) -> ApiResult<Prepared> {
         if pages == 0 {
             return Err(unreadable(
                 "the PDF cannot be opened (it may be damaged or cut short): save or scan it again and upload it",
-            ));
+            )
+            .because("pdf"));
         }
         return Ok(Prepared {
             content_type: "application/pdf",
@@ -46,6 +47,7 @@ pub fn prepare(content_type: &str, body: &[u8]) -> ApiResult<Prepared> {
         unreadable(
             "the photo cannot be read (it may be damaged or not a JPEG or PNG): take it again and upload it",
         )
+        .because("photo")
     };
     let mut reader = ImageReader::new(Cursor::new(body)).with_guessed_format().map_err(|_| cannot_read())?;
     // A JPEG cut short (an upload broken off) still decodes, as grey: its end-of-image marker

@@ -11,13 +11,22 @@ use axum::response::{IntoResponse, Response};
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// Which case of the code it is, when the pages say them apart (`unreadable`: `empty`,
+    /// `mismatch`, `photo`, `pdf`): their sentence is `error.<code>_<reason>`.
+    pub reason: Option<&'static str>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError { code, message: message.into(), reason: None }
+    }
+
+    /// The same refusal, naming its case for the pages.
+    pub fn because(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use serde_json::{Value, json};
 
@@ -203,58 +201,15 @@ async fn applications_are_refused_with_what_to_do_and_moved_once() {
     assert_eq!((cancelled.0, cancelled.1["state"].as_str()), (200, Some("cancelled")));
 }
 
-/// The python with aiosmtpd (a real SMTP server): `antrian-smtpd-python` on the PATH (as
-/// `.ci/run` installs it), else `python3` if it has the module.
-fn smtpd_python() -> Option<String> {
-    for python in ["antrian-smtpd-python", "python3"] {
-        let ok = std::process::Command::new(python)
-            .args(["-c", "import aiosmtpd"])
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return Some(python.to_owned());
-        }
-    }
-    None
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_code_goes_through_a_real_smtp_server() {
-    let Some(python) = smtpd_python() else {
-        antrian_proto::skip::missing(
-            "no SMTP server to send to (python's aiosmtpd is not installed)",
-            "pip install aiosmtpd, or run .ci/run",
-        );
-        return;
-    };
     let Some(service) = Service::start(20).await else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let maildir = service.dir.path().join("maildir");
-    let mut smtpd = tokio::process::Command::new(python)
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(&maildir)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start aiosmtpd");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "the SMTP server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    std::fs::write(
-        &service.config,
-        config_text(&service.mail, 20).replace(
-            &format!("transport = \"file:{}\"", service.mail.display()),
-            &format!("transport = \"smtp://127.0.0.1:{port}\""),
-        ),
-    )
-    .expect("config");
+    let Some(smtp) = Smtp::start(&service) else { return };
     let a = service.replica(CLOCK).await;
     let http = http();
     let email = "lansia@example.test";
     assert_eq!(send(http.post(a.api("/auth/code")).json(&json!({"email": email}))).await.0, 202);
-    let mail = read_mails(&maildir).pop().expect("one message");
+    let mail = wait_mail(&smtp.maildir, "lansia@example.test", "Kode masuk", 10).await;
     assert_eq!(mail.to, "lansia@example.test");
     assert!(
         mail.text.contains("Jangan berikan kode ini kepada siapa pun"),
@@ -267,7 +222,6 @@ async fn the_sign_in_code_goes_through_a_real_smtp_server() {
     let (status, body) =
         send(http.post(a.api("/auth/verify")).json(&json!({"email": email, "code": code}))).await;
     assert_eq!(status, 200, "{body}");
-    let _ = smtpd.kill().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

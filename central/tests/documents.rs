@@ -8,54 +8,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// A camera photo as a phone makes it: 4032 × 3024, light and texture, JPEG of 6–10 MB.
-fn phone_photo() -> Vec<u8> {
-    let (w, h) = (4032u32, 3024u32);
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let picture = image::RgbImage::from_fn(w, h, |x, y| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let noise = (seed % 48) as u32;
-        let r = (x * 200 / w + noise).min(255) as u8;
-        let g = (y * 180 / h + noise / 2).min(255) as u8;
-        let b = ((x + y) % 256) as u8;
-        image::Rgb([r, g, b])
-    });
-    for quality in (60..=95).rev().step_by(5) {
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-            .encode_image(&picture)
-            .expect("encode");
-        if out.len() <= 9_500_000 {
-            assert!(out.len() >= 6_000_000, "the test photo is {} bytes", out.len());
-            return out;
-        }
-    }
-    panic!("no quality gives a photo under 9.5 MB");
-}
-
-/// A one-page PDF made with lopdf.
-fn one_page_pdf() -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let content = doc.add_object(Stream::new(dictionary! {}, b"".to_vec()));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("pdf");
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_photo_is_reduced_and_what_cannot_be_read_is_refused() {
     let Some(service) = Service::start(20).await else { return };

@@ -46,7 +46,15 @@ pub fn central_binary() -> PathBuf {
             workspace_binary(
                 "antrian-central",
                 "ANTRIAN_CENTRAL_BIN",
-                &["central/src", "central/migrations", "proto/src", "rules/src", "config"],
+                &[
+                    "central/src",
+                    "central/migrations",
+                    "central/templates",
+                    "central/assets",
+                    "proto/src",
+                    "rules/src",
+                    "config",
+                ],
             )
         })
         .clone()
@@ -178,6 +186,44 @@ impl Drop for RunningHub {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An office hub set up to follow the national service at `central_url`: the default office
+/// (`kanim-jaksel`) in `dir`, with `[central]` and the service's issuer key trusted, a kiosk
+/// device and a supervisor `kasubsi` (password `kasubsi-password`). Returns the global
+/// arguments to start it with ([`RunningHub::start`]) and the kiosk's token.
+pub fn office_hub(dir: &Path, central_url: &str, hub_token: &str, public_key: &str) -> (Vec<String>, String) {
+    let hub_config = dir.join("hub.toml");
+    std::fs::write(
+        &hub_config,
+        include_str!("../../config/hub.toml")
+            .replace("trusted_keys = []", &format!("trusted_keys = [\"{public_key}\"]"))
+            + &format!(
+                "\n[central]\nurl = \"{central_url}\"\ntoken = \"{}\"\nwait_seconds = 5\n",
+                hub_token.trim()
+            ),
+    )
+    .expect("hub.toml");
+    let data = dir.join("data");
+    let global: Vec<String> = vec![
+        "--config".into(),
+        hub_config.to_string_lossy().into_owned(),
+        "--data-dir".into(),
+        data.to_string_lossy().into_owned(),
+    ];
+    let args = |extra: &[&str]| -> Vec<String> {
+        global.iter().cloned().chain(extra.iter().map(|s| s.to_string())).collect()
+    };
+    let run = |extra: &[&str], stdin: &str| {
+        let all = args(extra);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        run_cli(&refs, stdin)
+    };
+    let (ok, kiosk_token, err) = run(&["device", "add", "kiosk-1", "--role", "kiosk"], "");
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["user", "add", "kasubsi", "--role", "supervisor"], "kasubsi-password\n");
+    assert!(ok, "{err}");
+    (global, kiosk_token.trim().to_owned())
 }
 
 /// Says that something a test needs from the system (`what`, with `fix` saying how to get it)

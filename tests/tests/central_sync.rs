@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use antrian_e2e::{RunningHub, run_cli};
+use antrian_e2e::{RunningHub, office_hub};
 use antrian_proto::Client;
 use common::*;
 use serde_json::Value;
@@ -64,35 +64,13 @@ async fn bookings_flow_from_the_service_to_the_hub_and_visits_flow_back() {
 
     // The hub: the default office, following replica A, trusting the service's key.
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub_config = dir.path().join("hub.toml");
     let central_port = a.url.rsplit(':').next().expect("port").to_owned();
-    std::fs::write(
-        &hub_config,
-        include_str!("../../config/hub.toml")
-            .replace("trusted_keys = []", &format!("trusted_keys = [\"{}\"]", service.public_key))
-            + &format!(
-                "\n[central]\nurl = \"{}\"\ntoken = \"{}\"\nwait_seconds = 5\n",
-                a.url,
-                hub_token.trim()
-            ),
-    )
-    .expect("hub.toml");
-    let data = dir.path().join("data");
-    let global = ["--config", hub_config.to_str().expect("utf8"), "--data-dir", data.to_str().expect("utf8")];
-    let (ok, kiosk_token, err) =
-        run_cli(&[&global[..], &["device", "add", "kiosk-1", "--role", "kiosk"]].concat(), "");
-    assert!(ok, "{err}");
-    assert!(
-        run_cli(
-            &[&global[..], &["user", "add", "kasubsi", "--role", "supervisor"]].concat(),
-            "kasubsi-password\n"
-        )
-        .0
-    );
+    let (global, kiosk_token) = office_hub(dir.path(), &a.url, &hub_token, &service.public_key);
+    let global: Vec<&str> = global.iter().map(String::as_str).collect();
     let log = dir.path().join("hub.log");
     let hub = RunningHub::start(&global, &["--clock", HUB_CLOCK], &log);
     hub.wait_healthy().await;
-    let kiosk = Client::new(&hub.url).with_token(kiosk_token.trim());
+    let kiosk = Client::new(&hub.url).with_token(&kiosk_token);
 
     // An applicant books and pays at the service.
     let token = sign_in(&service, &b, &["pak.budi@example.test".into()]).await.remove(0);
@@ -145,14 +123,14 @@ async fn bookings_flow_from_the_service_to_the_hub_and_visits_flow_back() {
     drop((a, b));
     let hub = RunningHub::start(&global, &["--clock", HUB_CLOCK], &log);
     hub.wait_healthy().await;
-    let kiosk = Client::new(&hub.url).with_token(kiosk_token.trim());
+    let kiosk = Client::new(&hub.url).with_token(&kiosk_token);
     let answer = kiosk.checkin_qr(&qr2).await.expect("the signed QR alone checks in");
     assert!(!answer.reprint);
     // The report waits in the outbox, across a SIGKILL.
     hub.kill();
     let hub = RunningHub::start(&global, &["--clock", HUB_CLOCK], &log);
     hub.wait_healthy().await;
-    let kiosk = Client::new(&hub.url).with_token(kiosk_token.trim());
+    let kiosk = Client::new(&hub.url).with_token(&kiosk_token);
     // The service comes back on the same address.
     let listen = format!("127.0.0.1:{central_port}");
     let a = service.replica_on(CENTRAL_CLOCK, &listen).await;

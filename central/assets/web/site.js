@@ -7,8 +7,12 @@
   function pad(n) { return n < 10 ? '0' + n : String(n); }
 
   // <span class="countdown" data-until="RFC 3339" data-prefix="…" data-over="…">
+  // The service's clock, not the phone's (often wrong): the difference is taken once.
+  var served = Date.parse(document.body.getAttribute('data-now') || '');
+  var skew = isNaN(served) ? 0 : served - Date.now();
+
   function countdowns() {
-    var now = Date.now();
+    var now = Date.now() + skew;
     document.querySelectorAll('[data-until]').forEach(function (el) {
       var until = Date.parse(el.getAttribute('data-until'));
       if (isNaN(until)) { return; }
@@ -40,6 +44,9 @@
           if (live.state !== state) {
             state = live.state;
             app.setAttribute('data-state', state);
+            document.querySelectorAll('[data-show]').forEach(function (el) {
+              el.hidden = el.getAttribute('data-show').split(' ').indexOf(state) < 0;
+            });
             var label = document.getElementById('state-label');
             if (label) { label.textContent = live.label; }
             var list = document.getElementById('timeline');

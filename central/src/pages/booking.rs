@@ -140,7 +140,7 @@ async fn calendars(
         let mut days = Vec::new();
         let mut date = from;
         let mut unreleased = 0;
-        while date <= to + chrono::Duration::days(7) && unreleased < 7 {
+        while date <= to + chrono::Duration::days(7) && unreleased < 3 {
             let label = short_date(t, date);
             let released = office.released_at(date);
             let kind = if local < released {

@@ -63,7 +63,10 @@ async fn guard(request: Request, next: Next) -> Response {
     if request.method() == Method::POST {
         let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         let origin = request.headers().get(header::ORIGIN).and_then(|h| h.to_str().ok());
+        // ("null": a browser keeping the origin to itself; the cookie's SameSite=Lax then
+        // keeps another site's form from being signed in.)
         if let Some(origin) = origin
+            && origin != "null"
             && origin.split("://").nth(1) != Some(host)
         {
             return (StatusCode::FORBIDDEN, "this form was sent from another site").into_response();
@@ -91,6 +94,9 @@ pub struct Visitor {
     pub token: Option<String>,
     /// This page with the other language chosen.
     pub switch_url: String,
+    /// The service's time now (RFC 3339): countdowns run from it, not from the phone's clock,
+    /// which is often wrong.
+    pub now: String,
 }
 
 /// A cookie's value from the request.
@@ -133,7 +139,14 @@ impl FromRequestParts<Arc<Central>> for Visitor {
                 .map_err(|e| fail(texts(lang), ApiError::from(e)))?;
             account = row.map(|r| r.get::<_, i64>(0));
         }
-        Ok(Visitor { lang, t: texts(lang), account, token, switch_url })
+        Ok(Visitor {
+            lang,
+            t: texts(lang),
+            account,
+            token,
+            switch_url,
+            now: central.clock.now().to_rfc3339(),
+        })
     }
 }
 
@@ -150,6 +163,7 @@ impl Visitor {
             title: self.t.t(title_key).to_owned(),
             switch_url: self.switch_url.clone(),
             signed_in: self.account.is_some(),
+            now: self.now.clone(),
         }
     }
 }
@@ -161,10 +175,12 @@ pub struct Frame {
     pub title: String,
     pub switch_url: String,
     pub signed_in: bool,
+    /// The service's time (RFC 3339), for the countdowns.
+    pub now: String,
 }
 
 /// A rendered page with its headers: scripts, styles and images only from this site, no
-/// framing, no referrer.
+/// framing, no referrer to other sites.
 pub fn render(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
         Ok(html) => {
@@ -177,7 +193,7 @@ pub fn render(template: &impl Template, status: StatusCode) -> Response {
                 ),
             );
             headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
@@ -190,6 +206,12 @@ pub fn render(template: &impl Template, status: StatusCode) -> Response {
 
 /// The sentence for a refusal, by its code: what happened and what to do next.
 pub fn refusal_text(t: &Texts, error: &ApiError) -> String {
+    if let Some(reason) = error.reason {
+        let key = format!("error.{}_{reason}", error.code.as_str());
+        if t.has(&key) {
+            return t.t(&key).to_owned();
+        }
+    }
     let key = format!("error.{}", error.code.as_str());
     if t.has(&key) { t.t(&key).to_owned() } else { t.t("error.internal").to_owned() }
 }
@@ -212,6 +234,7 @@ pub fn fail(t: &'static Texts, error: ApiError) -> Response {
         title: t.t("error.title").to_owned(),
         switch_url: format!("/home?lang={}", t.t("site.other_lang")),
         signed_in: false,
+        now: String::new(),
     };
     let message = refusal_text(t, &error);
     render(&MessagePage { f, message, back: "/home".into(), back_label: t.t("site.home").into() }, status)

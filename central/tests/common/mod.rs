@@ -348,3 +348,108 @@ pub async fn remaining(http: &reqwest::Client, replica: &Replica, slot: &str) ->
         .as_u64()
         .expect("remaining")
 }
+
+/// A camera photo as a phone makes it: 4032 × 3024, light and texture, JPEG of 6–10 MB.
+pub fn phone_photo() -> Vec<u8> {
+    let (w, h) = (4032u32, 3024u32);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let picture = image::RgbImage::from_fn(w, h, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let noise = (seed % 48) as u32;
+        let r = (x * 200 / w + noise).min(255) as u8;
+        let g = (y * 180 / h + noise / 2).min(255) as u8;
+        let b = ((x + y) % 256) as u8;
+        image::Rgb([r, g, b])
+    });
+    for quality in (60..=95).rev().step_by(5) {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+            .encode_image(&picture)
+            .expect("encode");
+        if out.len() <= 9_500_000 {
+            assert!(out.len() >= 6_000_000, "the test photo is {} bytes", out.len());
+            return out;
+        }
+    }
+    panic!("no quality gives a photo under 9.5 MB");
+}
+
+/// A one-page PDF made with lopdf.
+pub fn one_page_pdf() -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(dictionary! {}, b"".to_vec()));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("pdf");
+    out
+}
+
+/// A real SMTP server (Python's aiosmtpd) that keeps what it receives in a maildir, and the
+/// service's configuration pointed at it. Killed on drop.
+pub struct Smtp {
+    pub maildir: PathBuf,
+    pub port: u16,
+    _process: tokio::process::Child,
+}
+
+impl Smtp {
+    /// `None` (skipped loudly, or failing under `ANTRIAN_REQUIRE_SYSTEM=1`) where aiosmtpd is
+    /// not installed. Rewrites `service`'s configuration to send through it.
+    pub fn start(service: &Service) -> Option<Smtp> {
+        let python = ["antrian-smtpd-python", "python3"].into_iter().find(|python| {
+            std::process::Command::new(python)
+                .args(["-c", "import aiosmtpd"])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        let Some(python) = python else {
+            antrian_proto::skip::missing(
+                "no SMTP server to send to (python's aiosmtpd is not installed)",
+                "pip install aiosmtpd, or run .ci/run",
+            );
+            return None;
+        };
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let maildir = service.dir.path().join("maildir");
+        let process = tokio::process::Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&maildir)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start aiosmtpd");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the SMTP server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let config = std::fs::read_to_string(&service.config).expect("config").replace(
+            &format!("transport = \"file:{}\"", service.mail.display()),
+            &format!("transport = \"smtp://127.0.0.1:{port}\""),
+        );
+        std::fs::write(&service.config, config).expect("config");
+        Some(Smtp { maildir, port, _process: process })
+    }
+}
