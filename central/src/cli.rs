@@ -45,6 +45,18 @@ pub enum Command {
         #[arg(long)]
         clock: Option<String>,
     },
+    /// Pays a bill as a payment channel would: a signed notification to a replica (demos and
+    /// trials; a real channel signs with its own copy of the secret).
+    Pay {
+        /// The bill's code (kode billing), spaces allowed.
+        bill: String,
+        /// The replica to notify, e.g. http://127.0.0.1:8090.
+        #[arg(long)]
+        url: String,
+        /// The channel of `[[payments.channels]]` that pays (default: the first).
+        #[arg(long)]
+        channel: Option<String>,
+    },
     /// A throwaway PostgreSQL cluster, two replicas and the demo hub joined to them.
     Demo {
         /// Where the demo hub listens (`127.0.0.1:0`: any free port, printed).
@@ -143,6 +155,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listen = listen.clone().unwrap_or_else(|| config.central.listen.clone());
             let central = Central::start(config, database_url(&cli)?, clock).await?;
             serve(central, &listen).await
+        }
+        Command::Pay { bill, url, channel } => {
+            let config = load(&cli)?;
+            let channel = match channel {
+                Some(id) => config.channel(id).with_context(|| format!("no payment channel {id:?}"))?,
+                None => config.payments.channels.first().context("no [[payments.channels]] configured")?,
+            };
+            let bill: String = bill.chars().filter(char::is_ascii_digit).collect();
+            let pool = db::pool(database_url(&cli)?, 1)?;
+            let row = pool
+                .get()
+                .await?
+                .query_opt("SELECT amount FROM applications WHERE bill_code = $1", &[&bill])
+                .await?
+                .with_context(|| format!("no bill {bill}"))?;
+            let amount: i64 = row.get(0);
+            let body = serde_json::json!({"channel": channel.id, "bill_code": bill, "amount": amount,
+                "paid_at": chrono::Utc::now().to_rfc3339(), "reference": format!("{}-{bill}", channel.id)})
+            .to_string();
+            let answer = reqwest::Client::new()
+                .post(format!("{}/api/v1/payments/notify", url.trim_end_matches('/')))
+                .header("Content-Type", "application/json")
+                .header("X-Antrian-Signature", crate::api::signature(&channel.secret, body.as_bytes()))
+                .body(body)
+                .send()
+                .await
+                .with_context(|| format!("cannot reach {url}"))?;
+            let status = answer.status();
+            let text = answer.text().await.unwrap_or_default();
+            anyhow::ensure!(status.is_success(), "the service answered {status}: {text}");
+            println!("paid bill {bill} (Rp {amount}): {text}");
+            Ok(())
         }
         Command::Demo { hub_listen } => crate::pgtest::demo(hub_listen).await,
     }

@@ -165,6 +165,26 @@ impl Drop for Cluster {
     }
 }
 
+/// Prints who each new message in the demo's mail folder is for and its subject (the sign-in
+/// code is in the subject).
+async fn watch_mail(folder: PathBuf) {
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            if !seen.insert(entry.path()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let header = |name: &str| {
+                text.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).unwrap_or("").to_owned()
+            };
+            println!("  mail to {}: {}", header("To: "), header("Subject: "));
+        }
+    }
+}
+
 /// `antrian-central demo`: a throwaway cluster, the schema and issuer key, two replicas on
 /// free ports, and (when `antrian-hub` is beside this program) the demo hub joined to them.
 /// Runs until Ctrl-C; everything is removed then.
@@ -220,9 +240,19 @@ pub async fn demo(hub_listen: &str) -> anyhow::Result<()> {
     println!("Antrian Pusat demo");
     println!("  PostgreSQL:  {url}  (throwaway, in {})", cluster.dir().display());
     for (n, address) in addresses.iter().enumerate() {
-        println!("  replica {}:   {address}/api/v1/offices", n + 1);
+        println!("  replica {}:   {address}/  (the applicant's pages; API under /api/v1)", n + 1);
     }
-    println!("  mail (sign-in codes): {}", work.join("mail").display());
+    println!(
+        "  mail: {} (each message's subject is printed below as it is sent)",
+        work.join("mail").display()
+    );
+    println!(
+        "  pay a bill as the bank would: {} --config {} --database-url {url} pay BILLCODE --url {}",
+        me.display(),
+        config_path.display(),
+        addresses[0]
+    );
+    tokio::spawn(watch_mail(work.join("mail")));
     println!("  hub token for kanim-jaksel: {hub_token}");
     println!("  issuer key, for each hub's [issuers]: {}", trusted.split("   #").next().unwrap_or(&trusted));
     let hub = me.with_file_name("antrian-hub");

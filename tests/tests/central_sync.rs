@@ -234,9 +234,18 @@ async fn the_national_demo_starts_two_replicas_and_the_hub_and_cleans_up() {
         printed.iter().filter_map(|l| l.strip_prefix("  replica ")?.split_whitespace().nth(1)).collect();
     assert_eq!(replicas.len(), 2, "{text}");
     for replica in &replicas {
-        let offices: Value = reqwest::get(*replica).await.expect("offices").json().await.expect("json");
+        let offices: Value = reqwest::get(format!("{}api/v1/offices", replica))
+            .await
+            .expect("offices")
+            .json()
+            .await
+            .expect("json");
         assert!(offices.as_array().is_some_and(|o| o.len() >= 3), "{offices}");
+        let page = reqwest::get(format!("{replica}signin")).await.expect("the sign-in page");
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.expect("html").contains("Daftar paspor dari rumah"));
     }
+    assert!(text.contains(" pay BILLCODE --url http://127.0.0.1:"), "{text}");
     assert!(text.contains("hub token for kanim-jaksel: "), "{text}");
     assert!(text.contains("trusted_keys = [\""), "{text}");
     let pid = demo.id().expect("pid").to_string();

@@ -47,6 +47,8 @@ pub fn routes() -> Router<Arc<Central>> {
         .merge(account::routes())
         .merge(booking::routes())
         .layer(axum::middleware::from_fn(guard))
+        // gzip for what a phone downloads: pages, the style sheet, the script (not photos).
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 async fn start(visitor: Visitor) -> Response {
