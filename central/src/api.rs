@@ -77,7 +77,7 @@ fn api_router() -> (Router<Arc<Central>>, utoipa::openapi::OpenApi) {
 pub fn router(central: Arc<Central>) -> Router {
     let (api, doc) = api_router();
     let doc = Arc::new(doc);
-    api.merge(crate::pages::routes())
+    api.merge(crate::pages::routes(&central))
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -245,10 +245,15 @@ pub(crate) async fn send_code(
     }
     let lang = crate::i18n::Lang::parse(request.lang.as_deref());
     let letter = crate::letters::sign_in_code(lang, &code, limits.code_minutes);
-    central.mailer.send(&central.config.mail.from, &email, &letter).await.map_err(|error| {
+    if let Err(error) = central.mailer.send(&central.config.mail.from, &email, &letter).await {
         tracing::error!(%error, "cannot send the sign-in code");
-        ApiError::new(ErrorCode::Unavailable, "the code could not be sent just now; try again in a minute")
-    })?;
+        // No code went out: the address may ask again at once.
+        client.execute("DELETE FROM sign_in_codes WHERE email = $1", &[&email]).await?;
+        return Err(ApiError::new(
+            ErrorCode::Unavailable,
+            "the code could not be sent just now; try again in a minute",
+        ));
+    }
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -740,7 +745,12 @@ pub(crate) async fn get_document(
         .ok_or_else(|| ApiError::not_found("document"))?;
     let (content_type, body): (String, Vec<u8>) = (row.get(0), row.get(1));
     Ok((
-        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store".to_owned())],
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_owned()),
+        ],
         body,
     )
         .into_response())
@@ -1194,7 +1204,7 @@ pub(crate) async fn reschedule_application(
     booking::give_back(&tx, &central, &old, now).await?;
     let qr = booking::sign_qr(&central, &office_id, &booking_code, &new.service, new.date, &new.slot)?;
     tx.execute(
-        "UPDATE applications SET date = $3, slot = $4, qr = $5, rescheduled = true, updated_at = $6 WHERE office_id = $1 AND id = $2",
+        "UPDATE applications SET date = $3, slot = $4, qr = $5, rescheduled = true, reminded = false, updated_at = $6 WHERE office_id = $1 AND id = $2",
         &[&office_id, &id, &new.date, &new.slot, &qr, &now],
     )
     .await?;

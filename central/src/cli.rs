@@ -153,6 +153,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => clock::Clock::system(),
             };
             let listen = listen.clone().unwrap_or_else(|| config.central.listen.clone());
+            if config.central.public_url.is_empty() && config.mail.transport.starts_with("smtp://") {
+                tracing::warn!(
+                    "central.public_url is empty: links in e-mails point to http://{listen}, which applicants cannot reach, and the sign-in cookie is not marked Secure; set it to the address applicants use (https://…)"
+                );
+            }
             let central = Central::start(config, database_url(&cli)?, clock).await?;
             serve(central, &listen).await
         }

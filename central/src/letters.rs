@@ -32,6 +32,8 @@ pub enum Kind {
     Expired,
     /// The office marked the passport ready.
     Ready,
+    /// The booking was moved (the one reschedule): the new date, with the new PDF.
+    Moved,
 }
 
 impl Kind {
@@ -42,7 +44,20 @@ impl Kind {
             state::BOOKED => Some(Kind::Confirmation),
             state::EXPIRED => Some(Kind::Expired),
             state::READY_FOR_PICKUP => Some(Kind::Ready),
+            "rescheduled" => Some(Kind::Moved),
             _ => None,
+        }
+    }
+
+    /// Whether the letter still says something true of an application now in `current`: a
+    /// bill is not sent once paid, nor a reminder for a cancelled booking.
+    pub fn still_true(self, current: &str) -> bool {
+        match self {
+            Kind::Bill => current == state::AWAITING_PAYMENT,
+            Kind::Reminder | Kind::Moved => current == state::BOOKED,
+            Kind::Confirmation => ![state::CANCELLED, state::EXPIRED].contains(&current),
+            Kind::Expired => current == state::EXPIRED,
+            Kind::Ready => [state::READY_FOR_PICKUP, state::PICKED_UP].contains(&current),
         }
     }
 
@@ -53,11 +68,12 @@ impl Kind {
             Kind::Reminder => "reminder",
             Kind::Expired => "expired",
             Kind::Ready => "ready_for_pickup",
+            Kind::Moved => "moved",
         }
     }
 
     pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::Bill, Kind::Confirmation, Kind::Reminder, Kind::Expired, Kind::Ready]
+        [Kind::Bill, Kind::Confirmation, Kind::Reminder, Kind::Expired, Kind::Ready, Kind::Moved]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -229,6 +245,7 @@ pub fn about(central: &Central, kind: Kind, record: &Record, offered: bool) -> L
         (Kind::Reminder, _) => "reminder",
         (Kind::Expired, _) => "expired",
         (Kind::Ready, _) => "ready",
+        (Kind::Moved, _) => "moved",
     };
     let text = |suffix: &str| fill(t.t(&format!("mail.{key}_{suffix}")), &args);
     let mut paragraphs = vec![text("lead")];
@@ -249,7 +266,7 @@ pub fn about(central: &Central, kind: Kind, record: &Record, offered: bool) -> L
         Kind::Expired => None,
         _ => record.booking_code.clone().map(|code| (t.t("page.booking_code").to_owned(), code)),
     };
-    if matches!(kind, Kind::Confirmation | Kind::Reminder) {
+    if matches!(kind, Kind::Confirmation | Kind::Reminder | Kind::Moved) {
         paragraphs.push(fill(t.t("page.arrive"), &args));
         let mut bring = t.t("mail.bring").to_owned();
         for document in crate::pages::documents_to_bring(t, &record.service) {
@@ -257,7 +274,7 @@ pub fn about(central: &Central, kind: Kind, record: &Record, offered: bool) -> L
         }
         paragraphs.push(bring);
     }
-    let attachment = (kind == Kind::Confirmation && record.qr.is_some()).then(|| {
+    let attachment = (matches!(kind, Kind::Confirmation | Kind::Moved) && record.qr.is_some()).then(|| {
         let name = format!("bukti-pendaftaran-{}.pdf", record.booking_code.as_deref().unwrap_or(""));
         (name, crate::receipt::pdf(central, record, t))
     });
@@ -295,8 +312,11 @@ pub fn spawn(central: Arc<Central>) {
                 }
             }
             match send_queued(&central).await {
-                Ok(0) | Err(_) => tokio::time::sleep(Duration::from_millis(1000)).await,
-                Ok(_) => {}
+                Ok(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+                Err(error) => {
+                    tracing::warn!(message = %error.message, "the letters could not be read; trying again");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
             }
         }
     });
@@ -331,34 +351,71 @@ pub async fn queue_reminders(central: &Central) -> ApiResult<u64> {
     Ok(queued)
 }
 
+/// How long a claimed letter is left to its sender before another replica may try it.
+const LEASE_SECONDS: i64 = 300;
+
+/// Sends the letters that are due, one at a time: each is claimed in a short transaction
+/// (its next try pushed ahead), rendered and sent, then deleted. A letter the mail server
+/// refuses waits 1 s, then 2, 4, … up to an hour, and is never dropped; one whose
+/// application's state has moved on (a bill already paid, a reminder for a cancelled booking)
+/// is dropped unsent. How many were sent.
 async fn send_queued(central: &Central) -> ApiResult<usize> {
-    let mut client = central.pool.get().await?;
-    let tx = client.transaction().await?;
-    let rows = tx
-        .query(
-            "SELECT id, kind, office_id, application_id, recipient, subject, body FROM mail_outbox WHERE attempts < 20
-             ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED",
-            &[],
+    let mut sent = 0;
+    for _ in 0..50 {
+        let now = central.clock.now();
+        let mut client = central.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT id, kind, office_id, application_id, recipient, subject, body, attempts FROM mail_outbox
+                 WHERE next_attempt_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                &[&now],
+            )
+            .await?;
+        let Some(row) = row else { return Ok(sent) };
+        let id: i64 = row.get(0);
+        let attempts: i32 = row.get(7);
+        tx.execute(
+            "UPDATE mail_outbox SET next_attempt_at = $2 WHERE id = $1",
+            &[&id, &(now + chrono::Duration::seconds(LEASE_SECONDS))],
         )
         .await?;
-    let mut sent = 0;
-    for row in &rows {
-        let id: i64 = row.get(0);
+        tx.commit().await?;
         let kind: Option<String> = row.get(1);
-        let (recipient, letter) = match kind.as_deref().and_then(Kind::parse) {
+        let letter = match kind.as_deref().and_then(Kind::parse) {
             Some(kind) => {
                 let (office, application): (String, String) = (row.get(2), row.get(3));
-                let record = crate::booking::record(&*tx, &office, &application).await?;
-                let offered = kind == Kind::Bill
-                    && tx
-                        .query_opt(
-                            "SELECT 1 FROM waitlist WHERE office_id = $1 AND application_id = $2",
-                            &[&office, &application],
-                        )
-                        .await?
-                        .is_some();
-                let email = record.email.clone();
-                (email, about(central, kind, &record, offered))
+                let record = crate::booking::record(&**client, &office, &application).await;
+                match record {
+                    Ok(record) if kind.still_true(&record.state) => {
+                        let offered = kind == Kind::Bill
+                            && client
+                                .query_opt(
+                                    "SELECT 1 FROM waitlist WHERE office_id = $1 AND application_id = $2",
+                                    &[&office, &application],
+                                )
+                                .await?
+                                .is_some();
+                        Some((record.email.clone(), about(central, kind, &record, offered)))
+                    }
+                    Ok(record) => {
+                        tracing::info!(
+                            application,
+                            kind = kind.as_str(),
+                            state = record.state,
+                            "a letter no longer true is not sent"
+                        );
+                        None
+                    }
+                    Err(error) if error.code == antrian_proto::ErrorCode::NotFound => {
+                        tracing::error!(
+                            application,
+                            "a letter about an application that is not there is dropped"
+                        );
+                        None
+                    }
+                    Err(error) => return Err(error),
+                }
             }
             None => {
                 let (recipient, subject, body): (Option<String>, Option<String>, Option<String>) =
@@ -370,20 +427,35 @@ async fn send_queued(central: &Central) -> ApiResult<usize> {
                     text: body,
                     attachment: None,
                 };
-                (recipient.unwrap_or_default(), letter)
+                Some((recipient.unwrap_or_default(), letter))
             }
+        };
+        let Some((recipient, letter)) = letter else {
+            client.execute("DELETE FROM mail_outbox WHERE id = $1", &[&id]).await?;
+            continue;
         };
         match central.mailer.send(&central.config.mail.from, &recipient, &letter).await {
             Ok(()) => {
-                tx.execute("DELETE FROM mail_outbox WHERE id = $1", &[&id]).await?;
+                client.execute("DELETE FROM mail_outbox WHERE id = $1", &[&id]).await?;
                 sent += 1;
             }
             Err(error) => {
-                tracing::warn!(%error, to = recipient, "a queued message could not be sent; will retry");
-                tx.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = $1", &[&id]).await?;
+                let wait = 1i64 << attempts.clamp(0, 12);
+                let wait = chrono::Duration::seconds(wait.min(3600));
+                if attempts >= 10 {
+                    tracing::error!(%error, to = recipient, attempts, "a letter still cannot be sent; the mail server refuses it");
+                } else {
+                    tracing::warn!(%error, to = recipient, "a letter could not be sent; it will be tried again");
+                }
+                client
+                    .execute(
+                        "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1",
+                        &[&id, &(central.clock.now() + wait)],
+                    )
+                    .await?;
+                return Ok(sent);
             }
         }
     }
-    tx.commit().await?;
     Ok(sent)
 }

@@ -22,6 +22,12 @@ pub async fn offer(
     mut taken: i32,
     now: DateTime<Utc>,
 ) -> ApiResult<i32> {
+    // A slot that has begun (or a past date) is offered to no one: nobody could come.
+    let local = now.with_timezone(&central.config.tz(&key.office)).naive_local();
+    let start = antrian_rules::calendar::parse_label(&key.slot).unwrap_or_default();
+    if key.date.and_time(start) <= local {
+        return Ok(taken);
+    }
     while taken < capacity {
         let first = tx
             .query_opt(
@@ -135,6 +141,16 @@ pub async fn join(central: &Central, join: Join, slots: &[antrian_rules::Slot]) 
         return Err(ApiError::new(
             ErrorCode::AlreadyExists,
             "this applicant is already on this date's waitlist",
+        )
+        .because("waitlist"));
+    }
+    if !slots.iter().any(|s| s.capacity_for(&join.service) > 0) {
+        return Err(ApiError::new(
+            ErrorCode::Closed,
+            format!(
+                "there are no places of service {} on {} to wait for: choose another date",
+                join.service, join.date
+            ),
         ));
     }
     // Full means every slot offering the service has no place (expired holds not counted).
@@ -155,7 +171,8 @@ pub async fn join(central: &Central, join: Join, slots: &[antrian_rules::Slot]) 
                     join.date,
                     slot.label()
                 ),
-            ));
+            )
+            .because("places_left"));
         }
     }
     let id: i64 = tx

@@ -41,7 +41,7 @@ fn says(mail: &Mail, words: &[&str]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_letter_arrives_in_the_accounts_language() {
     let Some(service) = Service::start(1).await else { return };
-    let Some(smtp) = Smtp::start(&service) else { return };
+    let Some(mut smtp) = Smtp::start(&service) else { return };
     let a = service.replica(CLOCK).await;
     let http = http();
 
@@ -97,7 +97,21 @@ async fn every_letter_arrives_in_the_accounts_language() {
         wait_mail(&smtp.maildir, "mr.smith@example.test", "Tomorrow: your passport appointment", 20).await;
     says(&reminder, &[&code, "Tomorrow, Wednesday, 2 December 2026"]);
 
-    // Ready for pickup, reported by the office's hub.
+    // Moved (the one reschedule): the new date, with the new PDF; the old QR is void.
+    let (status, moved) = send(
+        http.post(a.api(&format!("/applications/{id}/reschedule")))
+            .bearer_auth(&english)
+            .json(&json!({"date": "2026-12-07", "slot": "10:00"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{moved}");
+    let letter = wait_mail(&smtp.maildir, "mr.smith@example.test", "Date changed", 10).await;
+    says(&letter, &["Monday, 7 December 2026", "10:00–11:00", "the old QR code is no longer valid"]);
+    assert!(letter.attachments.iter().any(|(_, pdf)| pdf.starts_with(b"%PDF")), "the new PDF");
+
+    // Ready for pickup, reported by the office's hub — while the mail server is away: the
+    // letter waits and goes once it is back.
+    smtp.stop().await;
     let (ok, hub_token, err) = service.cli(&["hub", "add", "kanim-jaksel"]).await;
     assert!(ok, "{err}");
     let events = json!({"events": [{"id": "ev-1", "booking_code": code, "kind": "ready_for_pickup",
@@ -105,7 +119,12 @@ async fn every_letter_arrives_in_the_accounts_language() {
     let (status, body) =
         send(http.post(a.api("/sync/visits")).bearer_auth(hub_token.trim()).json(&events)).await;
     assert_eq!(status, 200, "{body}");
-    let ready = wait_mail(&smtp.maildir, "mr.smith@example.test", "ready for pickup", 10).await;
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let queued: i64 =
+        service.db().await.query_one("SELECT count(*) FROM mail_outbox", &[]).await.expect("count").get(0);
+    assert_eq!(queued, 1, "the letter waits while the mail server is away");
+    smtp.start_again();
+    let ready = wait_mail(&smtp.maildir, "mr.smith@example.test", "ready for pickup", 20).await;
     says(&ready, &["The passport of", &smith_name, "bring your original KTP"]);
 
     // The waitlist offer: 4 December is full (one place in each slot); the English account
@@ -123,6 +142,8 @@ async fn every_letter_arrives_in_the_accounts_language() {
     request["date"] = json!("2026-12-04");
     let (status, rinas) = send(http.post(a.api("/applications")).bearer_auth(&bahasa).json(&request)).await;
     assert_eq!(status, 201, "{rinas}");
+    let rina_bill = wait_mail(&smtp.maildir, "bu.rina@example.test", "Tagihan paspor", 10).await;
+    says(&rina_bill, &["Jumat, 4 Desember 2026", "Bayar lewat teller bank", "Rp 350.000"]);
     let join = json!({"applicant": smith, "office": "kanim-jaksel", "service": "A", "passport_type": "ordinary", "date": "2026-12-04"});
     let (status, body) = send(http.post(a.api("/waitlist")).bearer_auth(&english).json(&join)).await;
     assert_eq!(status, 201, "{body}");
@@ -132,8 +153,6 @@ async fn every_letter_arrives_in_the_accounts_language() {
     assert_eq!(status, 200);
     let offer = wait_mail(&smtp.maildir, "mr.smith@example.test", "A place for you", 10).await;
     says(&offer, &["Friday, 4 December 2026", "08:00–09:00", "next person on the waitlist", "Rp 350.000"]);
-    let rina_bill = wait_mail(&smtp.maildir, "bu.rina@example.test", "Tagihan paspor", 10).await;
-    says(&rina_bill, &["Jumat, 4 Desember 2026", "Bayar lewat teller bank", "Rp 350.000"]);
 
     // The expiry: an unpaid bill of the Indonesian account runs out (a replica three hours on).
     let mut request = application(rina, "10:00");

@@ -579,7 +579,8 @@ async fn the_same_way_by_keyboard_alone_in_english() {
     let Some((world, mut tour)) = world().await else { return };
     let files = make_files(world.files.path());
     let email = "mr.wayan@example.test";
-    tour.goto("/signin?lang=en").await;
+    // Signed out, the applicant form leads to the sign-in, and back to the form after it.
+    tour.goto("/applicants/new?lang=en").await;
     tour.find("#email").await;
     tour.tab_to("#email").await;
     tour.keys(email).await;
@@ -591,11 +592,8 @@ async fn the_same_way_by_keyboard_alone_in_english() {
     assert!(tour.focused_matches("#code").await, "the code field has the focus");
     tour.keys(&code).await;
     tour.keys(ENTER).await;
-    tour.wait_text("h1", "Your passport applications", 5).await;
-
-    tour.tab_to("a[href='/applicants/new']").await;
-    tour.keys(ENTER).await;
-    tour.find("#nik").await;
+    tour.wait_text("h1", "Applicant details", 5).await;
+    assert_eq!(tour.path().await, "/applicants/new");
     // The form by Tab; the sex by the arrow keys; a mistake first (a man's NIK for a woman).
     tour.tab_to("#nik").await;
     tour.keys("3174011708850042").await;
@@ -705,12 +703,39 @@ async fn the_same_way_by_keyboard_alone_in_english() {
     tour.tab_to("form button.primary").await;
     tour.keys(ENTER).await;
     tour.wait_text(".notice.good", "The date was changed", 10).await;
+    let moved_id = tour.path().await.trim_start_matches("/applications/").to_owned();
     assert!(tour.text(".facts").await.contains("Friday, 4 December 2026"));
     assert!(!tour.text("main").await.contains("Choose a new date"), "moved once, not again");
     tour.check("moved").await;
 
-    // Cancelled, by the keyboard: the rule is said before the button.
+    // A full date (every slot of Tuesday 8 December taken) offers its waitlist.
+    let db = world.service.db().await;
+    for slot in ["08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "14:00"] {
+        db.execute(
+            "INSERT INTO quota (office_id, date, slot, service, capacity, taken) VALUES ('kanim-jaksel', '2026-12-08', $1, 'A', 20, 20)",
+            &[&slot],
+        )
+        .await
+        .expect("fill the slot");
+    }
+    tour.goto(&format!("/apply/{applicant}/kanim-jaksel?service=A&type=ordinary&fast=0")).await;
+    tour.wait_text("ul.days", "Full", 5).await;
+    tour.tab_to("form[action='/waitlist'] button").await;
+    tour.keys(ENTER).await;
+    tour.wait_text(".notice.good", "You are on the waitlist, number 1", 5).await;
+    tour.check("waitlist-joined").await;
+    tour.goto(&format!("/apply/{applicant}/kanim-jaksel?service=A&type=ordinary&fast=0")).await;
+    tour.tab_to("form[action='/waitlist'] button").await;
+    tour.keys(ENTER).await;
+    tour.wait_text("main", "already on that date's waitlist", 5).await;
+    tour.goto(&format!("/applications/{}", moved_id)).await;
+    tour.wait_text(".facts", "Friday, 4 December 2026", 5).await;
+
+    // Cancelled, by the keyboard: the rule is said before the button, and the box must be
+    // ticked first (the browser says so; so would the service).
     assert!(tour.text("main").await.contains("A fee already paid is not refunded"));
+    tour.tab_to("#confirm").await;
+    tour.keys(" ").await;
     tour.tab_to("button.danger").await;
     tour.keys(ENTER).await;
     tour.wait_text(".notice.good", "The application was cancelled", 10).await;

@@ -34,12 +34,32 @@
     var id = app.getAttribute('data-id');
     var view = app.getAttribute('data-view');
     var state = app.getAttribute('data-state');
-    var delay = 3000;
+    // Every 3 s while a bill waits, every 5 s once booked; slower (30 s) after ten minutes;
+    // not at all while the page is hidden, once the application has ended, or signed out.
+    var ended = ['picked_up', 'cancelled', 'expired', 'no_show', 'rejected'];
+    var started = Date.now();
+    var stopped = ended.indexOf(state) >= 0;
+    function delay() {
+      if (Date.now() - started > 600000) { return 30000; }
+      return view === 'bill' ? 3000 : 5000;
+    }
+    function later() { if (!stopped) { setTimeout(poll, delay()); } }
     function poll() {
+      if (document.hidden) {
+        document.addEventListener('visibilitychange', function once() {
+          document.removeEventListener('visibilitychange', once);
+          poll();
+        });
+        return;
+      }
       fetch('/applications/' + encodeURIComponent(id) + '/live', { credentials: 'same-origin', cache: 'no-store' })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          if (r.status === 401 || r.status === 404) { stopped = true; }
+          return r.ok ? r.json() : null;
+        })
         .then(function (live) {
           if (!live) { return; }
+          if (ended.indexOf(live.state) >= 0 && live.view === view) { stopped = true; }
           if (live.view !== view) { window.location.reload(); return; }
           if (live.state !== state) {
             state = live.state;
@@ -70,9 +90,9 @@
           }
         })
         .catch(function () { /* offline: try again later */ })
-        .then(function () { setTimeout(poll, delay); });
+        .then(later);
     }
-    setTimeout(poll, delay);
+    later();
   }
 
   document.addEventListener('DOMContentLoaded', function () {

@@ -45,22 +45,31 @@ struct SigninPage {
     email: String,
     error: Option<String>,
     notice: Option<String>,
+    /// Where to go once signed in (a page of this site).
+    next: String,
+}
+
+/// A page of this site to come back to after signing in; anything else is home.
+fn local_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local { next } else { "/home" }
 }
 
 #[derive(Deserialize)]
 struct SigninQuery {
     #[serde(default)]
-    expired: Option<String>,
+    next: Option<String>,
 }
 
 async fn signin_page(visitor: Visitor, Query(query): Query<SigninQuery>) -> Response {
+    let next = local_next(query.next.as_deref().unwrap_or("")).to_owned();
     if visitor.account.is_some() {
-        return see_other("/home");
+        return see_other(&next);
     }
     let t = visitor.t;
-    let notice = query.expired.map(|_| t.t("signin.ended").to_owned());
+    let notice = query.next.is_some().then(|| t.t("signin.to_continue").to_owned());
     render(
-        &SigninPage { f: visitor.frame("signin.title"), t, email: String::new(), error: None, notice },
+        &SigninPage { f: visitor.frame("signin.title"), t, email: String::new(), error: None, notice, next },
         StatusCode::OK,
     )
 }
@@ -68,12 +77,17 @@ async fn signin_page(visitor: Visitor, Query(query): Query<SigninQuery>) -> Resp
 #[derive(Deserialize)]
 struct EmailForm {
     email: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn signin(State(central): Shared, visitor: Visitor, Form(form): Form<EmailForm>) -> Response {
     let t = visitor.t;
+    let next = local_next(&form.next).to_owned();
     let request = CodeRequest { email: form.email.clone(), lang: Some(visitor.lang.code().to_owned()) };
-    let code_url = |notice: &str| format!("/signin/code?email={}{notice}", url_encode(form.email.trim()));
+    let code_url = |notice: &str| {
+        format!("/signin/code?email={}&next={}{notice}", url_encode(form.email.trim()), url_encode(&next))
+    };
     match api::send_code(State(central), Body(request)).await {
         Ok(_) => see_other(&code_url("")),
         Err(error) if error.code == ErrorCode::RateLimited => see_other(&code_url("&again=1")),
@@ -90,6 +104,7 @@ async fn signin(State(central): Shared, visitor: Visitor, Form(form): Form<Email
                     email: form.email,
                     error: Some(error),
                     notice: None,
+                    next,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -116,6 +131,7 @@ struct CodePage {
     lead: String,
     error: Option<String>,
     notice: Option<String>,
+    next: String,
 }
 
 #[derive(Deserialize)]
@@ -124,32 +140,47 @@ struct CodeQuery {
     email: String,
     #[serde(default)]
     again: Option<String>,
+    #[serde(default)]
+    next: String,
 }
 
 fn code_page_for(
     visitor: &Visitor,
+    central: &Central,
     email: String,
-    error: Option<String>,
-    notice: Option<String>,
+    next: &str,
+    (error, notice): (Option<String>, Option<String>),
 ) -> CodePage {
     let t = visitor.t;
-    let lead = fill(t.t("code.lead"), &[("email", &email)]);
-    CodePage { f: visitor.frame("code.title"), t, email, lead, error, notice }
+    let minutes = central.config.limits.code_minutes.to_string();
+    let lead = fill(t.t("code.lead"), &[("email", &email), ("minutes", &minutes)]);
+    CodePage {
+        f: visitor.frame("code.title"),
+        t,
+        email,
+        lead,
+        error,
+        notice,
+        next: local_next(next).to_owned(),
+    }
 }
 
-async fn code_page(visitor: Visitor, Query(query): Query<CodeQuery>) -> Response {
+async fn code_page(State(central): Shared, visitor: Visitor, Query(query): Query<CodeQuery>) -> Response {
     let notice = query.again.map(|_| visitor.t.t("code.already_sent").to_owned());
-    render(&code_page_for(&visitor, query.email, None, notice), StatusCode::OK)
+    render(&code_page_for(&visitor, &central, query.email, &query.next, (None, notice)), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 struct CodeForm {
     email: String,
     code: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn verify(State(central): Shared, visitor: Visitor, Form(form): Form<CodeForm>) -> Response {
     let t = visitor.t;
+    let next = local_next(&form.next).to_owned();
     let secure = central.public_url().starts_with("https://");
     let hours = central.config.central.session_hours;
     let request = VerifyRequest {
@@ -157,10 +188,10 @@ async fn verify(State(central): Shared, visitor: Visitor, Form(form): Form<CodeF
         code: form.code.chars().filter(char::is_ascii_digit).collect(),
         lang: Some(visitor.lang.code().to_owned()),
     };
-    match api::verify_code(State(central), Body(request)).await {
+    match api::verify_code(State(central.clone()), Body(request)).await {
         Ok(Json(answer)) => {
             let token = answer["token"].as_str().unwrap_or_default();
-            let mut response = see_other("/home");
+            let mut response = see_other(&next);
             let cookie = format!(
                 "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
                 super::SESSION_COOKIE,
@@ -181,7 +212,7 @@ async fn verify(State(central): Shared, visitor: Visitor, Form(form): Form<CodeF
                 _ => return fail(t, error),
             };
             render(
-                &code_page_for(&visitor, form.email, Some(message.to_owned()), None),
+                &code_page_for(&visitor, &central, form.email, &next, (Some(message.to_owned()), None)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
@@ -580,7 +611,8 @@ async fn documents_for(
     let stored = client
         .query("SELECT kind, content_type, uploaded_at FROM documents WHERE applicant_id = $1", &[&applicant])
         .await?;
-    let tz = central.config.offices.first().map_or(chrono_tz::Asia::Jakarta, |o| o.tz());
+    // Written in Jakarta's time (WIB): an applicant is not tied to an office yet.
+    let tz = chrono_tz::Asia::Jakarta;
     let documents: Vec<DocumentRow> = api::DOCUMENT_KINDS
         .iter()
         .map(|kind| {
@@ -591,7 +623,7 @@ async fn documents_for(
                     shape,
                     fill(
                         t.t("documents.stored_at"),
-                        &[("at", &at.with_timezone(&tz).format("%d-%m-%Y %H:%M").to_string())],
+                        &[("at", &at.with_timezone(&tz).format("%d-%m-%Y %H:%M WIB").to_string())],
                     ),
                 )
             });
@@ -728,7 +760,7 @@ async fn document_file(
     };
     match tokio::task::spawn_blocking(move || crate::documents::thumbnail(&bytes, 320)).await {
         Ok(Ok(jpeg)) => (
-            [(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=60")],
+            [(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-store")],
             RawBody::from(jpeg),
         )
             .into_response(),

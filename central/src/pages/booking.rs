@@ -116,8 +116,9 @@ async fn calendars(
 ) -> Result<HashMap<String, Vec<Day>>, ApiError> {
     let now = central.clock.now();
     let ids: Vec<&str> = offices.iter().map(|o| o.id.as_str()).collect();
-    let first = now.date_naive();
-    let last = first + chrono::Duration::days(60);
+    let first = now.date_naive() - chrono::Duration::days(1);
+    let last = offices.iter().map(|o| o.calendar.horizon(o.local(now).date()).1).max().unwrap_or(first)
+        + chrono::Duration::days(8);
     let client = central.pool.get().await?;
     let rows = client
         .query(
@@ -143,17 +144,23 @@ async fn calendars(
         while date <= to + chrono::Duration::days(7) && unreleased < 3 {
             let label = short_date(t, date);
             let released = office.released_at(date);
+            let plan =
+                office.calendar.day_plan(date).ok().filter(|p| p.iter().any(|s| s.capacity_for(service) > 0));
             let kind = if local < released {
-                unreleased += 1;
-                let instant = released.and_local_timezone(office.tz()).earliest().map(|i| i.to_rfc3339());
-                DayKind::NotReleased(date_time(t, released, zone), instant.unwrap_or_default())
+                if plan.is_none() {
+                    DayKind::Closed
+                } else {
+                    unreleased += 1;
+                    let instant = released.and_local_timezone(office.tz()).earliest().map(|i| i.to_rfc3339());
+                    DayKind::NotReleased(date_time(t, released, zone), instant.unwrap_or_default())
+                }
             } else if office.calendar.check_horizon(local.date(), date).is_err() {
                 date += chrono::Duration::days(1);
                 continue;
             } else {
-                match office.calendar.day_plan(date) {
-                    Err(_) => DayKind::Closed,
-                    Ok(plan) => {
+                match plan {
+                    None => DayKind::Closed,
+                    Some(plan) => {
                         let places: u32 = plan
                             .iter()
                             .filter(|s| s.capacity_for(service) > 0 && !s.has_begun(date, local))
@@ -514,6 +521,7 @@ async fn slots_for(
     error: Option<String>,
 ) -> Response {
     let t = visitor.t;
+    let choose_first = error.as_deref() == Some(t.t("slots.choose"));
     let query = api::AvailabilityQuery { service: ctx.service.clone(), date: ctx.date };
     let answer =
         api::availability(State(central.clone()), api::Segments(ctx.office.id.clone()), api::Params(query))
@@ -550,7 +558,11 @@ async fn slots_for(
     let any_free = slots.iter().any(|s| s.free);
     let mut request_id = [0u8; 12];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut request_id);
-    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let status = match &error {
+        None => StatusCode::OK,
+        Some(_) if choose_first => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(_) => StatusCode::CONFLICT,
+    };
     let page = SlotsPage {
         f: visitor.frame("slots.title"),
         t,
@@ -709,9 +721,23 @@ async fn join_waitlist(State(central): Shared, visitor: Visitor, Form(form): For
         date: form.date,
         fast_track: form.fast.as_deref() == Some("1"),
     };
+    let back = format!(
+        "/apply/{}/{}?service={}&type={}&fast={}",
+        entry.applicant,
+        url_encode(&entry.office),
+        url_encode(&entry.service),
+        url_encode(&entry.passport_type),
+        u8::from(entry.fast_track)
+    );
     match api::join_waitlist(State(central), api::Account(account), Body(entry)).await {
         Ok((_, Json(answer))) => see_other(&format!("/home?joined={}#waitlist", answer["position"])),
-        Err(error) => fail(visitor.t, error),
+        Err(error) if error.code == ErrorCode::NotFound || error.code == ErrorCode::Unavailable => {
+            fail(visitor.t, error)
+        }
+        Err(error) => {
+            let t = visitor.t;
+            super::message(t, &refusal_text(t, &error), &back, t.t("site.back"), StatusCode::CONFLICT)
+        }
     }
 }
 
@@ -799,6 +825,9 @@ struct ApplicationPage {
     steps: Vec<Step>,
     can_cancel: bool,
     cancel_rule: String,
+    /// The cancel form was sent without its confirmation ticked.
+    confirm_first: bool,
+    show_move: bool,
     can_move: bool,
     move_rule: String,
     again: String,
@@ -824,6 +853,8 @@ fn view_of(state: &str) -> &'static str {
 struct ApplicationQuery {
     #[serde(default)]
     done: Option<String>,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 async fn application_page(
@@ -845,6 +876,8 @@ async fn application_page(
     let office = central.config.office(&record.office);
     let local_now = office.map(|o| o.local(central.clock.now()));
     let before_day = local_now.is_some_and(|now| record.date > now.date());
+    let start = antrian_rules::calendar::parse_label(&record.slot).unwrap_or_default();
+    let begun = local_now.is_some_and(|now| record.date.and_time(start) <= now);
     let view = view_of(&record.state);
     let mut facts = vec![
         (t.t("page.name_short").to_owned(), record.name.clone()),
@@ -890,7 +923,7 @@ async fn application_page(
         address: f.office_address.clone(),
         bring: documents_to_bring(t, &record.service),
         steps: timeline(&central, &record, t),
-        can_cancel: matches!(record.state.as_str(), state::AWAITING_PAYMENT | state::BOOKED),
+        can_cancel: record.state == state::AWAITING_PAYMENT || (record.state == state::BOOKED && !begun),
         cancel_rule: t
             .t(if record.state == state::BOOKED {
                 "application.cancel_rule_booked"
@@ -898,11 +931,13 @@ async fn application_page(
                 "application.cancel_rule_bill"
             })
             .to_owned(),
+        show_move: record.state == state::BOOKED && before_day,
         can_move: record.state == state::BOOKED && !record.rescheduled && before_day,
         move_rule: t
             .t(if record.rescheduled { "application.moved_once" } else { "application.move_rule" })
             .to_owned(),
         again,
+        confirm_first: query.confirm.is_some(),
         notice: query.done.map(|what| {
             t.t(&format!("application.done_{}", if what == "moved" { "moved" } else { "cancelled" }))
                 .to_owned()
@@ -966,11 +1001,25 @@ async fn receipt_pdf(State(central): Shared, visitor: Visitor, Path(id): Path<St
     }
 }
 
-async fn cancel(State(central): Shared, visitor: Visitor, Path(id): Path<String>) -> Response {
+#[derive(Deserialize)]
+struct CancelForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+async fn cancel(
+    State(central): Shared,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Response {
     let account = match visitor.account() {
         Ok(account) => account,
         Err(page) => return page,
     };
+    if form.confirm.as_deref() != Some("yes") {
+        return see_other(&format!("/applications/{id}?confirm=1#cancel-h"));
+    }
     match api::cancel_application(State(central), api::Account(account), api::Segments(id.clone())).await {
         Ok(_) => see_other(&format!("/applications/{id}?done=cancelled")),
         Err(error) => fail(visitor.t, error),

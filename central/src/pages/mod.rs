@@ -40,13 +40,13 @@ const SESSION_COOKIE: &str = "antrian_sesi";
 const LANG_COOKIE: &str = "lang";
 
 /// The pages' routes.
-pub fn routes() -> Router<Arc<Central>> {
+pub fn routes(central: &Arc<Central>) -> Router<Arc<Central>> {
     Router::new()
         .route("/", get(start))
         .route("/site/{file}", get(asset))
         .merge(account::routes())
         .merge(booking::routes())
-        .layer(axum::middleware::from_fn(guard))
+        .layer(axum::middleware::from_fn_with_state(central.clone(), guard))
         // gzip for what a phone downloads: pages, the style sheet, the script (not photos).
         .layer(tower_http::compression::CompressionLayer::new())
 }
@@ -60,19 +60,33 @@ pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-/// Refuses a form posted from another site, and remembers a `?lang=` choice in a cookie.
-async fn guard(request: Request, next: Next) -> Response {
-    if request.method() == Method::POST {
-        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-        let origin = request.headers().get(header::ORIGIN).and_then(|h| h.to_str().ok());
-        // ("null": a browser keeping the origin to itself; the cookie's SameSite=Lax then
-        // keeps another site's form from being signed in.)
-        if let Some(origin) = origin
-            && origin != "null"
-            && origin.split("://").nth(1) != Some(host)
-        {
-            return (StatusCode::FORBIDDEN, "this form was sent from another site").into_response();
+/// Whether a form was posted from this site: its `Origin` names this site (as the request
+/// reached us — `Host`, or the proxy's `X-Forwarded-Host` — or as `central.public_url` names
+/// it); a browser that keeps the origin to itself (`null`, or none) must say the request is
+/// same-origin (`Sec-Fetch-Site`).
+fn same_site(headers: &HeaderMap, uri: &axum::http::Uri, public_url: &str) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
+    match header("origin") {
+        None | Some("null") => !matches!(header("sec-fetch-site"), Some("cross-site" | "same-site")),
+        Some(origin) => {
+            let from = origin.split("://").nth(1).unwrap_or("");
+            let ours = [
+                header("host"),
+                header("x-forwarded-host"),
+                uri.authority().map(|a| a.as_str()),
+                public_url.split("://").nth(1).map(|r| r.trim_end_matches('/')),
+            ];
+            !from.is_empty() && ours.contains(&Some(from))
         }
+    }
+}
+
+/// Refuses a form posted from another site, and remembers a `?lang=` choice in a cookie.
+async fn guard(State(central): Shared, request: Request, next: Next) -> Response {
+    if request.method() == Method::POST
+        && !same_site(request.headers(), request.uri(), &central.config.central.public_url)
+    {
+        return (StatusCode::FORBIDDEN, "this form was sent from another site").into_response();
     }
     let chosen = request.uri().query().and_then(|q| {
         q.split('&').find_map(|pair| pair.strip_prefix("lang=")).map(|l| Lang::parse(Some(l)).code())
@@ -99,6 +113,8 @@ pub struct Visitor {
     /// The service's time now (RFC 3339): countdowns run from it, not from the phone's clock,
     /// which is often wrong.
     pub now: String,
+    /// This page's path and query, to come back to after signing in.
+    pub here: String,
 }
 
 /// A cookie's value from the request.
@@ -148,14 +164,20 @@ impl FromRequestParts<Arc<Central>> for Visitor {
             token,
             switch_url,
             now: central.clock.now().to_rfc3339(),
+            // (A form sent while signed out comes back to home: its address is not a page.)
+            here: match parts.method {
+                Method::GET => parts.uri.path_and_query().map_or("/home", |p| p.as_str()).to_owned(),
+                _ => "/home".to_owned(),
+            },
         })
     }
 }
 
 impl Visitor {
-    /// The signed-in account, or the sign-in page (which comes back here after).
+    /// The signed-in account, or the sign-in page (which comes back here after; a form sent
+    /// while signed out comes back to the page it was on).
     pub fn account(&self) -> Result<i64, Response> {
-        self.account.ok_or_else(|| see_other("/signin?expired=1"))
+        self.account.ok_or_else(|| see_other(&format!("/signin?next={}", account::url_encode(&self.here))))
     }
 
     /// What every page's frame shows.
@@ -231,6 +253,11 @@ struct MessagePage {
 /// The page for a refusal that ends the step (not found, the database away, …).
 pub fn fail(t: &'static Texts, error: ApiError) -> Response {
     let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    message(t, &refusal_text(t, &error), "/home", t.t("site.home"), status)
+}
+
+/// A page that says `text` and leads back to `back`.
+pub fn message(t: &'static Texts, text: &str, back: &str, back_label: &str, status: StatusCode) -> Response {
     let f = Frame {
         t,
         title: t.t("error.title").to_owned(),
@@ -238,8 +265,15 @@ pub fn fail(t: &'static Texts, error: ApiError) -> Response {
         signed_in: false,
         now: String::new(),
     };
-    let message = refusal_text(t, &error);
-    render(&MessagePage { f, message, back: "/home".into(), back_label: t.t("site.home").into() }, status)
+    render(
+        &MessagePage {
+            f,
+            message: text.to_owned(),
+            back: back.to_owned(),
+            back_label: back_label.to_owned(),
+        },
+        status,
+    )
 }
 
 /// `/site/{file}`: the style sheet and the script.

@@ -402,7 +402,8 @@ pub fn one_page_pdf() -> Vec<u8> {
 pub struct Smtp {
     pub maildir: PathBuf,
     pub port: u16,
-    _process: tokio::process::Child,
+    python: String,
+    process: Option<tokio::process::Child>,
 }
 
 impl Smtp {
@@ -426,30 +427,37 @@ impl Smtp {
         let port =
             std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
         let maildir = service.dir.path().join("maildir");
-        let process = tokio::process::Command::new(python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(&maildir)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start aiosmtpd");
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "the SMTP server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let mut smtp = Smtp { maildir, port, python: python.to_owned(), process: None };
+        smtp.start_again();
         let config = std::fs::read_to_string(&service.config).expect("config").replace(
             &format!("transport = \"file:{}\"", service.mail.display()),
             &format!("transport = \"smtp://127.0.0.1:{port}\""),
         );
         std::fs::write(&service.config, config).expect("config");
-        Some(Smtp { maildir, port, _process: process })
+        Some(smtp)
+    }
+
+    /// The server goes away (its port refuses connections).
+    pub async fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill().await;
+        }
+    }
+
+    /// The server (again) on its port, once it answers.
+    pub fn start_again(&mut self) {
+        let listen = format!("127.0.0.1:{}", self.port);
+        let process = tokio::process::Command::new(&self.python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &listen, "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&self.maildir)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start aiosmtpd");
+        self.process = Some(process);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the SMTP server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
