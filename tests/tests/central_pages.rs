@@ -464,6 +464,9 @@ async fn an_applicant_goes_the_whole_way_by_mouse_and_follows_it_to_pickup() {
     tour.find("input[name=slot]").await;
     tour.check_both("slots").await;
     assert!(tour.text(".total").await.contains("Rp 350.000"), "{}", tour.text(".facts").await);
+    tour.click("form button.primary").await;
+    tour.wait_text(".notice.bad", "Pilih salah satu jam dulu", 5).await;
+    tour.check("slots-refused").await;
     tour.click("input[value='09:00'] + span").await;
     tour.click("form button.primary").await;
 
@@ -485,6 +488,11 @@ async fn an_applicant_goes_the_whole_way_by_mouse_and_follows_it_to_pickup() {
     );
     assert!(tour.text(".arrive").await.contains("08:30 dan 10:00"), "{}", tour.text(".arrive").await);
     tour.check_both("confirmation").await;
+    tour.click("a[href$='/move']").await;
+    tour.find("ul.days").await;
+    tour.check_both("move").await;
+    tour.goto(&format!("/applications/{application}")).await;
+    tour.find(".bookingcode").await;
 
     // The PDF's QR decodes and checks in at the hub.
     let pdf = http()
@@ -639,7 +647,13 @@ async fn the_same_way_by_keyboard_alone_in_english() {
         tour.path().await.split('/').nth(2).and_then(|n| n.parse().ok()).expect("applicant id");
 
     // Documents: the file is chosen through WebDriver (the file dialog is the system's), the
-    // rest by keys.
+    // rest by keys. First one that cannot be a photo.
+    tour.find("#file-kk").await.send_keys(file(&files, "text")).await.expect("choose");
+    tour.tab_to("#doc-kk button[type=submit]").await;
+    tour.keys(ENTER).await;
+    tour.wait_text("#file-kk-error", "is not a photo or a PDF", 10).await;
+    assert!(tour.focused_matches("#file-kk-error").await, "the refusal has the focus");
+    tour.check("documents-refused").await;
     for (kind, key) in [("ktp", "photo"), ("kk", "png"), ("birth_proof", "pdf")] {
         tour.find(&format!("#file-{kind}")).await.send_keys(file(&files, key)).await.expect("choose");
         tour.tab_to(&format!("#doc-{kind} button[type=submit]")).await;
