@@ -12,10 +12,10 @@
 //! the HTTP API of the real binary.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use antrian_central::loadgen;
 use antrian_central::pgtest::Cluster;
-use tokio::io::AsyncBufReadExt;
 
 const OFFICES: usize = 10;
 const PLACES: usize = 100;
@@ -46,25 +46,6 @@ async fn connect(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect");
     tokio::spawn(connection);
     client
-}
-
-/// One client committing one-row inserts one after another for `seconds`: commits a second.
-async fn raw_commit_rate(url: &str, seconds: f64) -> f64 {
-    let client = connect(url).await;
-    client
-        .batch_execute(
-            "CREATE TABLE raw_commits (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())",
-        )
-        .await
-        .expect("table");
-    let statement = client.prepare("INSERT INTO raw_commits DEFAULT VALUES").await.expect("prepare");
-    let start = Instant::now();
-    let mut n = 0u64;
-    while start.elapsed().as_secs_f64() < seconds {
-        client.execute(&statement, &[]).await.expect("insert");
-        n += 1;
-    }
-    n as f64 / start.elapsed().as_secs_f64()
 }
 
 /// 20,000 applicants in 4,000 accounts, each with its session token and three documents.
@@ -98,33 +79,6 @@ async fn seed(url: &str) -> Vec<(String, i64)> {
     applicants
 }
 
-async fn replica(bin: &str, config: &std::path::Path, url: &str) -> (tokio::process::Child, String) {
-    let mut child = tokio::process::Command::new(bin)
-        .arg("--config")
-        .arg(config)
-        .arg("--database-url")
-        .arg(url)
-        .args(["serve", "--listen", "127.0.0.1:0", "--clock", CLOCK])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("replica");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = loop {
-        let line = lines.next_line().await.expect("read").expect("the replica stopped");
-        if let Some(address) = line.strip_prefix("listening on ") {
-            break address.to_owned();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)]
-}
-
 #[tokio::main]
 async fn main() {
     if antrian_central::pgtest::server_bin().is_none() {
@@ -150,11 +104,11 @@ async fn main() {
         .status()
         .expect("keygen");
     assert!(status.success());
-    let (_a, a) = replica(bin, &config_path, &url).await;
-    let (_b, b) = replica(bin, &config_path, &url).await;
+    let (_a, a) = loadgen::spawn_replica(bin, &config_path, &url, CLOCK, &[]).await.expect("replica");
+    let (_b, b) = loadgen::spawn_replica(bin, &config_path, &url, CLOCK, &[]).await.expect("replica");
     let applicants = seed(&url).await;
 
-    let raw = raw_commit_rate(&url, 5.0).await;
+    let raw = loadgen::raw_commit_rate(&connect(&url).await, 5.0).await.expect("raw commit rate");
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().expect("http");
     let barrier = Arc::new(tokio::sync::Barrier::new(CLIENTS + 1));
@@ -223,8 +177,8 @@ async fn main() {
     println!("  throughput        {rate:>8.0} applications/s ({elapsed:.2} s)");
     println!(
         "  latency           p50 {:?}, p99 {:?}",
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99)
+        loadgen::percentile(&latencies, 0.50),
+        loadgen::percentile(&latencies, 0.99)
     );
     println!("  raw commit rate   {raw:>8.0} commits/s (one client, one-row inserts, same server)");
     println!("  ratio             {:.2} × the raw commit rate (goal ≥ 0.5)", rate / raw);

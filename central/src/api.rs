@@ -67,6 +67,12 @@ fn api_router() -> (Router<Arc<Central>>, utoipa::openapi::OpenApi) {
         .routes(routes!(reschedule_application))
         .routes(routes!(payment_notification))
         .routes(routes!(join_waitlist, list_waitlist))
+        .routes(routes!(waiting_room))
+        .routes(routes!(waiting_challenge))
+        .routes(routes!(waiting_join))
+        .routes(routes!(waiting_status))
+        .routes(routes!(admin_waiting_room))
+        .routes(routes!(admin_waiting_rate))
         .routes(routes!(leave_waitlist))
         .routes(routes!(crate::sync::appointments))
         .routes(routes!(crate::sync::visits))
@@ -177,6 +183,29 @@ impl FromRequestParts<Arc<Central>> for Hub {
             ApiError::new(
                 ErrorCode::Unauthorized,
                 "this hub token is not known: make one with `antrian-central hub add`",
+            )
+        })
+    }
+}
+
+/// An administrator of the service (token from `antrian-central admin add NAME`).
+#[derive(Debug, Clone)]
+pub struct Admin(pub String);
+
+impl FromRequestParts<Arc<Central>> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "an administrator's token is needed"))?;
+        let client = central.pool.get().await?;
+        let row = client
+            .query_opt("SELECT name FROM admin_tokens WHERE token_hash = $1", &[&secrets::token_hash(token)])
+            .await?;
+        row.map(|r| Admin(r.get(0))).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "this administrator's token is not known: make one with `antrian-central admin add NAME`",
             )
         })
     }
@@ -897,6 +926,10 @@ pub(crate) struct NewApplication {
     pub(crate) fast_track: bool,
     #[serde(default)]
     pub(crate) request_id: Option<String>,
+    /// For a date behind a waiting room: the admission its status gave (`not_admitted`
+    /// without it).
+    #[serde(default)]
+    pub(crate) admission: Option<String>,
 }
 
 /// The documents an application for `service` needs: KTP, KK, a proof of birth, and for a
@@ -926,6 +959,10 @@ pub(crate) async fn create_application(
     }
     let now = central.clock.now();
     let (local, slot) = open_slot(office, now, new.date, &new.slot)?;
+    let guarded = crate::waiting::guarding(office, new.date, now).map(|(room, _)| room);
+    if let Some(room) = &guarded {
+        crate::waiting::check_admission(&central, room, account, new.admission.as_deref(), now)?;
+    }
     let capacity = slot.capacity_for(&new.service) as i32;
     let key = QuotaKey {
         office: office.id.clone(),
@@ -1037,6 +1074,9 @@ pub(crate) async fn create_application(
         .await?;
     }
     tx.commit().await?;
+    if let Some(room) = &guarded {
+        crate::waiting::booked(&central, room, account).await?;
+    }
     let view = booking::view(&client, &central, &office.id, &id).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -1105,6 +1145,9 @@ pub(crate) async fn cancel_application(
 pub(crate) struct Reschedule {
     pub(crate) date: NaiveDate,
     pub(crate) slot: String,
+    /// As for a new application, for a date behind a waiting room.
+    #[serde(default)]
+    pub(crate) admission: Option<String>,
 }
 
 /// `POST /applications/{id}/reschedule {date, slot}`: a booked application moves once, up to
@@ -1120,6 +1163,9 @@ pub(crate) async fn reschedule_application(
     let office = office_of(&central, &office_id)?;
     let now = central.clock.now();
     let (local, slot) = open_slot(office, now, to.date, &to.slot)?;
+    if let Some((room, _)) = crate::waiting::guarding(office, to.date, now) {
+        crate::waiting::check_admission(&central, &room, account, to.admission.as_deref(), now)?;
+    }
     let mut client = central.pool.get().await?;
     let row = client
         .query_one(
@@ -1398,4 +1444,125 @@ pub(crate) async fn leave_waitlist(
         (_, None) => Err(ApiError::not_found("waitlist entry")),
         _ => Ok(StatusCode::NO_CONTENT),
     }
+}
+
+// --- The waiting room (issue 15; `crate::waiting`) ------------------------------------------
+
+/// `GET /offices/{office}/waiting-room`: the room in front of the office's next release.
+#[utoipa::path(get, path = "/api/v1/offices/{office}/waiting-room", params(("office" = String, Path)), responses((status = 200, body = Object, description = "{release_at, prequeue_opens_at, open_until, state: before|prequeue|open, pow_bits, rate_per_minute, admission_minutes}"), (status = 404, body = ErrorBody)))]
+pub(crate) async fn waiting_room(
+    State(central): Shared,
+    Segments(office): Segments<String>,
+) -> ApiResult<Json<Value>> {
+    let office = office_of(&central, &office)?;
+    let now = central.clock.now();
+    let (room, config) = crate::waiting::room_of(office, now)
+        .ok_or_else(|| ApiError::not_found("waiting room of this office"))?;
+    let opens = room.release_at - chrono::Duration::minutes(i64::from(config.prequeue_minutes));
+    let state = if now < opens {
+        "before"
+    } else if now < room.release_at {
+        "prequeue"
+    } else {
+        "open"
+    };
+    Ok(Json(json!({"office": office.id, "release_at": room.release_at.to_rfc3339(),
+        "prequeue_opens_at": opens.to_rfc3339(),
+        "open_until": (room.release_at + chrono::Duration::minutes(i64::from(config.open_minutes))).to_rfc3339(),
+        "state": state, "pow_bits": config.pow_bits, "rate_per_minute": config.rate_per_minute,
+        "admission_minutes": config.admission_minutes})))
+}
+
+/// `POST /offices/{office}/waiting-room/challenge` → `{challenge, bits}`: the proof of work to
+/// join: a nonce with SHA-256(challenge + ":" + nonce) starting with `bits` zero bits.
+#[utoipa::path(post, path = "/api/v1/offices/{office}/waiting-room/challenge", params(("office" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object, description = "{challenge, bits}"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub(crate) async fn waiting_challenge(
+    State(central): Shared,
+    Account(account): Account,
+    Segments(office): Segments<String>,
+) -> ApiResult<Json<Value>> {
+    let office = office_of(&central, &office)?;
+    let now = central.clock.now();
+    let (room, config) = crate::waiting::room_of(office, now)
+        .ok_or_else(|| ApiError::not_found("waiting room of this office"))?;
+    Ok(Json(
+        json!({"challenge": crate::waiting::challenge(&central, &room, account, now), "bits": config.pow_bits}),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitingJoin {
+    pub(crate) applicant: i64,
+    pub(crate) challenge: String,
+    pub(crate) nonce: String,
+}
+
+/// `POST /offices/{office}/waiting-room/join {applicant, challenge, nonce}` → 201 `{place,
+/// status}`: one place per account and per NIK; the same account again gets the same place.
+#[utoipa::path(post, path = "/api/v1/offices/{office}/waiting-room/join", params(("office" = String, Path)), request_body = WaitingJoin, security(("bearer" = [])), responses((status = 201, body = Object, description = "{place, status}"), (status = 403, body = ErrorBody, description = "forbidden: the proof of work is not done"), (status = 409, body = ErrorBody, description = "already_exists: the NIK holds a place with another account; not_released: the room is not open yet"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub(crate) async fn waiting_join(
+    State(central): Shared,
+    Account(account): Account,
+    Segments(office): Segments<String>,
+    Body(join): Body<WaitingJoin>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let office = office_of(&central, &office)?;
+    let (place, _) =
+        crate::waiting::join(&central, office, account, join.applicant, (&join.challenge, &join.nonce))
+            .await?;
+    let token = crate::waiting::place_token(&central, &place);
+    let status = crate::waiting::status(&central, &token).await?;
+    Ok((StatusCode::CREATED, Json(json!({"place": token, "status": status}))))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PlaceQuery {
+    pub(crate) place: String,
+}
+
+/// `GET /waiting-room/status?place=` → `{state: prequeue|waiting|admitted|expired, position,
+/// ahead, eta_seconds, poll_after, admission?}`, answered from the replica's snapshot.
+#[utoipa::path(get, path = "/api/v1/waiting-room/status", params(("place" = String, Query)), responses((status = 200, body = Object, description = "{state, position, ahead, eta_seconds, poll_after, admission?}"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn waiting_status(
+    State(central): Shared,
+    Params(query): Params<PlaceQuery>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(crate::waiting::status(&central, &query.place).await?))
+}
+
+/// `GET /admin/offices/{office}/waiting-room` (administrator): waiting, admitted, booked, the
+/// rate and the time to drain.
+#[utoipa::path(get, path = "/api/v1/admin/offices/{office}/waiting-room", params(("office" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn admin_waiting_room(
+    State(central): Shared,
+    _admin: Admin,
+    Segments(office): Segments<String>,
+) -> ApiResult<Json<Value>> {
+    let office = office_of(&central, &office)?;
+    Ok(Json(crate::waiting::overview(&central, office).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RateChange {
+    pub(crate) rate_per_minute: u32,
+}
+
+/// `POST /admin/offices/{office}/waiting-room/rate {rate_per_minute}` (administrator): the
+/// admission rate, changed live.
+#[utoipa::path(post, path = "/api/v1/admin/offices/{office}/waiting-room/rate", params(("office" = String, Path)), request_body = RateChange, security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn admin_waiting_rate(
+    State(central): Shared,
+    Admin(name): Admin,
+    Segments(office): Segments<String>,
+    Body(change): Body<RateChange>,
+) -> ApiResult<Json<Value>> {
+    let office = office_of(&central, &office)?;
+    if change.rate_per_minute > 1_000_000 {
+        return Err(ApiError::invalid("rate_per_minute: at most 1,000,000"));
+    }
+    crate::waiting::set_rate(&central, office, change.rate_per_minute).await?;
+    tracing::info!(office = %office.id, admin = name, rate = change.rate_per_minute, "waiting room rate changed");
+    Ok(Json(crate::waiting::overview(&central, office).await?))
 }

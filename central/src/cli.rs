@@ -31,6 +31,11 @@ pub enum Command {
     Migrate,
     /// Creates the QR issuer key if there is none, and prints the line a hub trusts it by.
     Keygen,
+    /// Administrators' tokens (the waiting room's live controls).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Office hubs' tokens.
     Hub {
         #[command(subcommand)]
@@ -44,6 +49,10 @@ pub enum Command {
         /// Start the clock at this instant (RFC 3339) and let it run (demos, tests).
         #[arg(long)]
         clock: Option<String>,
+        /// With --clock: how many times faster than real time it runs (tests of what takes
+        /// minutes, such as the waiting room's admission rate).
+        #[arg(long, default_value_t = 1.0)]
+        clock_speed: f64,
     },
     /// Pays a bill as a payment channel would: a signed notification to a replica (demos and
     /// trials; a real channel signs with its own copy of the secret).
@@ -63,6 +72,12 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         hub_listen: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Prints a new administrator's token for NAME (shown once).
+    Add { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +132,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Admin { command: AdminCommand::Add { name } } => {
+            let pool = db::pool(database_url(&cli)?, 2)?;
+            db::migrate(&pool).await?;
+            let token = secrets::new_token();
+            pool.get()
+                .await?
+                .execute(
+                    "INSERT INTO admin_tokens (token_hash, name, created_at) VALUES ($1, $2, now())",
+                    &[&secrets::token_hash(&token), &name],
+                )
+                .await?;
+            println!("{token}");
+            eprintln!("the administrator {name}'s token; it is not shown again");
+            Ok(())
+        }
         Command::Hub { command: HubCommand::Add { office } } => {
             let config = load(&cli)?;
             if config.office(office).is_none() {
@@ -140,15 +170,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve { listen, clock } => {
+        Command::Serve { listen, clock, clock_speed } => {
             let config = load(&cli)?;
             let clock = match clock {
-                Some(text) => clock::Clock::starting_at(
+                Some(text) => clock::Clock::running(
                     chrono::DateTime::parse_from_rfc3339(text)
                         .with_context(|| {
                             format!("--clock {text:?} is not RFC 3339 (2026-11-25T09:00:00+07:00)")
                         })?
                         .to_utc(),
+                    *clock_speed,
                 ),
                 None => clock::Clock::system(),
             };

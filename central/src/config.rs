@@ -141,6 +141,9 @@ pub struct Office {
     #[serde(default)]
     pub special_dates: Vec<SpecialDate>,
     pub release: Release,
+    /// The waiting room in front of this office's releases (none: booking opens to all at once).
+    #[serde(default)]
+    pub waiting_room: Option<WaitingRoom>,
     pub services: Vec<Service>,
     pub slots: Vec<Slot>,
     #[serde(skip)]
@@ -156,6 +159,25 @@ pub struct Service {
     pub name: String,
     #[serde(default)]
     pub name_en: String,
+}
+
+/// The waiting room in front of an office's quota releases (issue 15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitingRoom {
+    /// Minutes before a release that visitors may join its pre-queue.
+    pub prequeue_minutes: u32,
+    /// Minutes after the release that the room stays in front of its dates.
+    pub open_minutes: u32,
+    /// Admissions a minute (changeable live by an administrator).
+    pub rate_per_minute: u32,
+    /// At most this many admitted and not yet booked at once (0: no cap).
+    #[serde(default)]
+    pub max_active: u32,
+    /// How long an admission is valid, in minutes.
+    pub admission_minutes: u32,
+    /// Proof of work to join: leading zero bits of SHA-256 (16: about 65,000 hashes).
+    pub pow_bits: u32,
 }
 
 /// When an office's dates open for booking.
@@ -283,6 +305,24 @@ impl Config {
                         .map_err(|_| anyhow::anyhow!("office {}: {d:?} is not a day", office.id))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
+            if let Some(room) = &office.waiting_room {
+                if room.pow_bits > 26 {
+                    bail!(
+                        "office {}: waiting_room.pow_bits {} is more than a phone can do (at most 26)",
+                        office.id,
+                        room.pow_bits
+                    );
+                }
+                if room.admission_minutes == 0 || room.open_minutes == 0 {
+                    bail!(
+                        "office {}: waiting_room.admission_minutes and open_minutes must be at least 1",
+                        office.id
+                    );
+                }
+                if room.rate_per_minute > 1_000_000 {
+                    bail!("office {}: waiting_room.rate_per_minute is at most 1,000,000", office.id);
+                }
+            }
             if let Release::Weekly { weekday, .. } = &office.release {
                 weekday.parse::<Weekday>().map_err(|_| {
                     anyhow::anyhow!("office {}: release weekday {weekday:?} is not a day", office.id)

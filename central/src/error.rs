@@ -57,7 +57,8 @@ impl From<antrian_rules::Refusal> for ApiError {
 
 impl From<tokio_postgres::Error> for ApiError {
     fn from(error: tokio_postgres::Error) -> Self {
-        tracing::error!(%error, "database error");
+        let detail = error.as_db_error().map(|db| format!("{}: {}", db.code().code(), db.message()));
+        tracing::error!(%error, detail, "database error");
         ApiError::unavailable()
     }
 }

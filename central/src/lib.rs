@@ -12,6 +12,7 @@
 //! - [`booking`]: the transactions of the booking path (hold, pay, cancel, reschedule, expire)
 //!   and the change feed; every lock order is written there once.
 //! - [`waitlist`]: the waitlist of a full date and offers of returned places.
+//! - [`waiting`]: the waiting room in front of a quota release (pre-queue, draw, admission).
 //! - [`letters`]: the e-mails an applicant gets (text and HTML, in the account's language),
 //!   queued in the transaction that causes them and sent after it by any replica.
 //! - [`pages`]: the applicant's web pages; [`i18n`]: their texts; [`receipt`]: the PDF.
@@ -31,12 +32,14 @@ pub mod documents;
 pub mod error;
 pub mod i18n;
 pub mod letters;
+pub mod loadgen;
 pub mod mail;
 pub mod pages;
 pub mod pgtest;
 pub mod receipt;
 pub mod secrets;
 pub mod sync;
+pub mod waiting;
 pub mod waitlist;
 
 use std::collections::HashMap;
@@ -56,6 +59,8 @@ pub struct Central {
     pub offices_by_number: HashMap<i32, String>,
     /// Offices whose change feed moved (from PostgreSQL's NOTIFY, any replica's commits).
     pub changed: broadcast::Sender<String>,
+    /// The waiting rooms as this replica last read them (a cache; see [`waiting`]).
+    pub rooms: waiting::Snapshots,
     /// Where applicants reach the pages (links in e-mails): `central.public_url`, or else the
     /// address `serve` listens on, set once it is known.
     pub public_url: std::sync::OnceLock<String>,
@@ -100,11 +105,13 @@ impl Central {
             numbers,
             offices_by_number,
             changed,
+            rooms: waiting::Snapshots::default(),
             public_url: std::sync::OnceLock::new(),
         });
         sync::listen(central.clone(), database_url.to_owned());
         booking::spawn_sweeper(central.clone());
         letters::spawn(central.clone());
+        waiting::spawn_admitter(central.clone());
         Ok(central)
     }
 }

@@ -16,6 +16,8 @@ pub struct Keys {
     pub issuer: QrSigner,
     nik_hash: [u8; 32],
     nik_seal: XChaCha20Poly1305,
+    /// Signs the waiting room's challenges, places and admissions.
+    room: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -83,7 +85,27 @@ impl Keys {
         let issuer = QrSigner::from_secret_bytes(&key32(&issuer.get::<_, Vec<u8>>(0), "issuer")?);
         let nik_hash = key32(&ensure(pool, "nik_hash").await?, "nik_hash")?;
         let seal = key32(&ensure(pool, "nik_seal").await?, "nik_seal")?;
-        Ok(Keys { issuer, nik_hash, nik_seal: XChaCha20Poly1305::new((&seal).into()) })
+        let room = key32(&ensure(pool, "waiting_room").await?, "waiting_room")?;
+        Ok(Keys { issuer, nik_hash, nik_seal: XChaCha20Poly1305::new((&seal).into()), room })
+    }
+
+    /// `text` with its signature appended (`text.MAC`, the MAC in base32): the waiting room's
+    /// challenges, places and admissions, which every replica can check without the database.
+    pub fn sign(&self, text: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.room).expect("any key length");
+        mac.update(text.as_bytes());
+        let tag = &mac.finalize().into_bytes()[..20];
+        format!("{text}.{}", data_encoding::BASE32_NOPAD.encode(tag))
+    }
+
+    /// The text of a token [`Keys::sign`] made; `None` if it was not (constant-time check).
+    pub fn verify<'a>(&self, token: &'a str) -> Option<&'a str> {
+        let (text, tag) = token.rsplit_once('.')?;
+        let tag = data_encoding::BASE32_NOPAD.decode(tag.as_bytes()).ok()?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.room).expect("any key length");
+        mac.update(text.as_bytes());
+        mac.verify_truncated_left(&tag).ok()?;
+        (tag.len() == 20).then_some(text)
     }
 
     /// The NIK's keyed hash (HMAC-SHA256), as stored and compared.

@@ -123,13 +123,16 @@ pub enum ErrorCode {
     Expired,
     /// A payment notification for another amount than the bill's.
     AmountMismatch,
+    /// A date of a quota release behind its waiting room, asked for without a valid admission
+    /// (`CENTRAL.md`, the waiting room; issue 15).
+    NotAdmitted,
     /// A code this build does not know. Never sent by a hub.
     #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -165,6 +168,7 @@ impl ErrorCode {
         ErrorCode::BadSignature,
         ErrorCode::Expired,
         ErrorCode::AmountMismatch,
+        ErrorCode::NotAdmitted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -204,6 +208,7 @@ impl ErrorCode {
             ErrorCode::BadSignature => "bad_signature",
             ErrorCode::Expired => "expired",
             ErrorCode::AmountMismatch => "amount_mismatch",
+            ErrorCode::NotAdmitted => "not_admitted",
             ErrorCode::Unknown => "unknown",
         }
     }
@@ -212,7 +217,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Unauthorized | ErrorCode::BadSignature => 401,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden | ErrorCode::NotAdmitted => 403,
             ErrorCode::NotFound | ErrorCode::UnknownBooking => 404,
             ErrorCode::InvalidRequest
             | ErrorCode::InvalidQr

@@ -787,3 +787,82 @@ async fn the_same_way_by_keyboard_alone_in_english() {
     tour.find("ul.days").await;
     tour.report();
 }
+
+/// The waiting room's page (issue 15, acceptance 5): it computes the proof of work with Web
+/// Crypto, shows its position, is admitted, and lands on the booking calendar, where the
+/// release's date then books.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_waiting_room_page_computes_its_proof_of_work_and_lets_the_applicant_book() {
+    BIN_PATH.get_or_init(antrian_e2e::central_binary);
+    if !system_tool("chromedriver") {
+        return;
+    }
+    let Some(service) = Service::start(20).await else { return };
+    let text = std::fs::read_to_string(&service.config).expect("config");
+    let at = text.find("release = { kind = \"rolling\"").expect("release");
+    let end = at + text[at..].find('\n').expect("line") + 1;
+    std::fs::write(
+        &service.config,
+        format!(
+            "{}waiting_room = {{ prequeue_minutes = 30, open_minutes = 120, rate_per_minute = 12, max_active = 0, admission_minutes = 10, pow_bits = 12 }}\n{}",
+            &text[..end],
+            &text[end..]
+        ),
+    )
+    .expect("config");
+    // Half a minute after the release of 1 December (which opens 31 December).
+    let replica = service.replica("2026-12-01T00:00:30+07:00").await;
+    let driver = web::start_chromedriver().await;
+    let files = tempfile::tempdir().expect("tempdir");
+    let client = web::browser(&driver, files.path()).await;
+    let mut tour = Tour {
+        client,
+        base: replica.url.clone(),
+        axe: axe_source(),
+        weights: Vec::new(),
+        problems: Vec::new(),
+    };
+    let email = "pak.andi@example.test";
+    tour.goto("/signin").await;
+    tour.type_in("#email", email).await;
+    tour.click("form[action='/signin'] button").await;
+    tour.find("#code").await;
+    let code = service.mailed_codes().get(email).cloned().expect("the code");
+    tour.type_in("#code", &code).await;
+    tour.click("form[action='/signin/code'] button").await;
+    tour.wait_text("h1", "Permohonan paspor Anda", 5).await;
+    let applicant = ready_applicant(&http(), &replica, &tour.session().await, 4).await;
+
+    // The calendar says the release's dates go through the waiting room.
+    tour.goto(&format!("/apply/{applicant}/kanim-jaksel?service=A&type=ordinary&fast=0")).await;
+    tour.wait_text("#room-notice", "melalui ruang tunggu", 5).await;
+    tour.click("#room-notice a").await;
+    tour.find("#join").await;
+    tour.check_both("waiting").await;
+    let started = Instant::now();
+    tour.click("#join").await;
+    tour.wait_text("#place-state", "Urutan Anda: 1", 10).await;
+    let pow = tour.find("#waiting").await.attr("data-pow-ms").await.expect("attr").unwrap_or_default();
+    eprintln!(
+        "proof of work (12 bits, Web Crypto): {pow} ms; joined and numbered after {:?}",
+        started.elapsed()
+    );
+    assert!(!pow.is_empty(), "the page computed the proof of work");
+    tour.check("waiting-position").await;
+    // Admitted (12 a minute: within five seconds), the page goes to the calendar.
+    tour.wait_text("#room-notice", "Giliran Anda", 15).await;
+    assert_eq!(tour.path().await, format!("/apply/{applicant}/kanim-jaksel"));
+    tour.click("a[href*='/2026-12-31?']").await;
+    tour.click("input[value='09:00'] + span").await;
+    tour.click("form button.primary").await;
+    tour.wait_text("h1", "Bayar tagihan Anda", 10).await;
+    let booked: i64 = service
+        .db()
+        .await
+        .query_one("SELECT count(*) FROM waiting_visitors WHERE booked", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(booked, 1);
+    tour.report();
+}

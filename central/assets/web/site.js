@@ -95,11 +95,161 @@
     later();
   }
 
+
+  // The waiting room: the proof of work (Web Crypto), the place kept in localStorage (a
+  // reload or a lost connection keeps it), and polls as gentle as the server asks.
+  function zeroBits(bytes) {
+    var bits = 0;
+    for (var i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0) { bits += 8; continue; }
+      var b = bytes[i];
+      while ((b & 0x80) === 0) { bits++; b <<= 1; }
+      break;
+    }
+    return bits;
+  }
+
+  function solve(challenge, bits) {
+    var enc = new TextEncoder();
+    var base = 0;
+    function batch() {
+      var tries = [];
+      for (var i = 0; i < 256; i++) {
+        tries.push(crypto.subtle.digest('SHA-256', enc.encode(challenge + ':' + (base + i))));
+      }
+      return Promise.all(tries).then(function (digests) {
+        for (var i = 0; i < digests.length; i++) {
+          if (zeroBits(new Uint8Array(digests[i])) >= bits) { return String(base + i); }
+        }
+        base += 256;
+        return batch();
+      });
+    }
+    return batch();
+  }
+
+  function waitingRoom() {
+    var room = document.getElementById('waiting');
+    if (!room) { return; }
+    var office = room.getAttribute('data-office');
+    var key = 'antrian-place-' + room.getAttribute('data-room');
+    var state = document.getElementById('place-state');
+    var position = document.getElementById('place-position');
+    var detail = document.getElementById('place-detail');
+    var button = document.getElementById('join');
+    function text(name, values) {
+      var out = room.getAttribute('data-' + name) || '';
+      Object.keys(values || {}).forEach(function (k) { out = out.split('{' + k + '}').join(values[k]); });
+      return out;
+    }
+    function show(status) {
+      if (status.state === 'joining') {
+        state.textContent = text('working');
+      } else if (status.state === 'prequeue') {
+        state.textContent = text('prequeue', { count: status.in_prequeue });
+        position.textContent = '';
+        detail.textContent = '';
+      } else if (status.state === 'waiting') {
+        state.textContent = text('position', { position: status.position });
+        position.textContent = status.position;
+        var minutes = status.eta_seconds < 0 ? '?' : Math.max(1, Math.round(status.eta_seconds / 60));
+        detail.textContent = text('ahead', { ahead: status.ahead }) + ' ' + text('eta', { minutes: minutes });
+      } else if (status.state === 'admitted') {
+        state.textContent = text('admitted');
+        document.cookie = 'antrian_pass=' + status.admission + '; path=/; SameSite=Lax';
+        window.location.href = room.getAttribute('data-next');
+        return false;
+      } else if (status.state === 'expired') {
+        state.textContent = text('expired');
+        localStorage.removeItem(key);
+        return false;
+      }
+      return true;
+    }
+    function poll(place, after) {
+      setTimeout(function () {
+        fetch('/api/v1/waiting-room/status?place=' + encodeURIComponent(place), { cache: 'no-store' })
+          .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+          .then(function (status) { if (show(status)) { poll(place, (status.poll_after || 5) * 1000); } })
+          .catch(function () { detail.textContent = text('offline'); poll(place, 10000); });
+      }, after);
+    }
+    var kept = localStorage.getItem(key);
+    if (kept) { button.hidden = true; poll(kept, 0); }
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      state.textContent = text('working');
+      var applicant = document.getElementById('applicant').value;
+      var post = function (path, body) {
+        return fetch('/waiting/' + encodeURIComponent(office) + path, {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: body || ''
+        }).then(function (r) { return r.json().then(function (j) { return r.ok ? j : Promise.reject(j); }); });
+      };
+      post('/challenge').then(function (c) {
+        var began = performance.now();
+        return solve(c.challenge, c.bits).then(function (nonce) {
+          room.setAttribute('data-pow-ms', String(Math.round(performance.now() - began)));
+          return post('/join', 'applicant=' + encodeURIComponent(applicant) + '&challenge=' +
+            encodeURIComponent(c.challenge) + '&nonce=' + encodeURIComponent(nonce));
+        });
+      }).then(function (joined) {
+        localStorage.setItem(key, joined.place);
+        button.hidden = true;
+        if (show(joined.status)) { poll(joined.place, (joined.status.poll_after || 5) * 1000); }
+      }).catch(function (e) {
+        button.disabled = false;
+        state.textContent = (e && e.error && (e.error.message || e.error)) || text('offline');
+      });
+    });
+  }
+
+  // The administrator's view of a room: figures every 5 s, and the rate changed live.
+  function adminRoom() {
+    var root = document.getElementById('admin-room');
+    if (!root) { return; }
+    var office = root.getAttribute('data-office');
+    var token = '';
+    var error = document.getElementById('admin-error');
+    function call(method, body) {
+      return fetch('/api/v1/admin/offices/' + office + '/waiting-room' + (body ? '/rate' : ''), {
+        method: method, headers: { 'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined
+      }).then(function (r) { return r.json().then(function (j) { return r.ok ? j : Promise.reject(j); }); });
+    }
+    function fill(room) {
+      error.textContent = '';
+      document.getElementById('f-release').textContent = room.release_at;
+      document.getElementById('f-waiting').textContent = room.waiting;
+      document.getElementById('f-admitted').textContent = room.admitted;
+      document.getElementById('f-booked').textContent = room.booked;
+      document.getElementById('f-rate').textContent = room.rate_per_minute + ' / min';
+      document.getElementById('f-drain').textContent = room.drain_minutes === null ? '—' : Math.ceil(room.drain_minutes) + ' min';
+    }
+    function refresh() {
+      if (!token) { return; }
+      call('GET').then(fill).catch(function (e) { error.textContent = (e.error && e.error.message) || 'error'; });
+    }
+    document.getElementById('admin-token-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      token = document.getElementById('admin-token').value.trim();
+      refresh();
+    });
+    document.getElementById('admin-rate-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var rate = parseInt(document.getElementById('admin-rate').value, 10);
+      call('POST', { rate_per_minute: rate }).then(fill).catch(function (e) { error.textContent = (e.error && e.error.message) || 'error'; });
+    });
+    setInterval(refresh, 5000);
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     var focus = document.querySelector('[data-focus]');
     if (focus) { focus.focus(); }
     countdowns();
     if (document.querySelector('[data-until]')) { setInterval(countdowns, 1000); }
     follow();
+    waitingRoom();
+    adminRoom();
   });
 })();

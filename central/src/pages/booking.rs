@@ -368,6 +368,8 @@ struct CalendarPage {
     /// For the waitlist form: applicant, office, service, type, fast.
     waitlist: Option<(i64, String, String, String, bool)>,
     release_rule: String,
+    /// The waiting room in front of a release now: where it is, and what to say.
+    room: Option<(String, String)>,
 }
 
 fn day_cells(days: &[Day], t: &Texts, href: impl Fn(NaiveDate) -> String, waitlist: bool) -> Vec<DayCell> {
@@ -452,6 +454,8 @@ async fn calendar_page(
         Err(error) => return fail(t, error),
     };
     let query = choice.query();
+    let here = format!("/apply/{applicant}/{}?{query}", office.id);
+    let room = waiting_notice(&central, office, &visitor, account, &here);
     let cells = day_cells(&days, t, |d| format!("/apply/{applicant}/{}/{d}?{query}", office.id), true);
     let page = CalendarPage {
         f: visitor.frame("calendar.title"),
@@ -471,8 +475,37 @@ async fn calendar_page(
             choice.fast_track(),
         )),
         release_rule: release_rule(office, t),
+        room,
     };
     render(&page, StatusCode::OK)
+}
+
+/// What the calendar says of the waiting room in front of a release now: the way in, or that
+/// this browser is admitted (and until when).
+fn waiting_notice(
+    central: &Central,
+    office: &Office,
+    visitor: &Visitor,
+    account: i64,
+    here: &str,
+) -> Option<(String, String)> {
+    let t = visitor.t;
+    let now = central.clock.now();
+    let (room, config) = crate::waiting::room_of(office, now)?;
+    let opens = room.release_at - chrono::Duration::minutes(i64::from(config.prequeue_minutes));
+    if now < opens {
+        return None;
+    }
+    let zone = zone_name(&office.timezone);
+    let release = date_time(t, room.release_at.with_timezone(&office.tz()).naive_local(), zone);
+    let admitted =
+        crate::waiting::check_admission(central, &room, account, visitor.pass.as_deref(), now).is_ok();
+    let href = format!("/waiting/{}?next={}", url_encode(&office.id), url_encode(here));
+    let text = fill(
+        t.t(if admitted { "waiting.calendar_admitted" } else { "waiting.calendar" }),
+        &[("release", &release)],
+    );
+    Some((if admitted { String::new() } else { href }, text))
 }
 
 // --- Slots, the summary, and booking ---------------------------------------------------------
@@ -673,10 +706,16 @@ async fn book(
         slot: form.slot.clone(),
         fast_track: choice.fast_track(),
         request_id: (!form.request_id.is_empty()).then(|| form.request_id.clone()),
+        admission: visitor.pass.clone(),
     };
     match api::create_application(State(central.clone()), api::Account(account), Body(new)).await {
         Ok((_, Json(answer))) => {
             see_other(&format!("/applications/{}", answer["id"].as_str().unwrap_or_default()))
+        }
+        Err(error) if error.code == ErrorCode::NotAdmitted => {
+            let calendar = format!("/apply/{applicant}/{office_id}?{}", choice.query());
+            let back = format!("/waiting/{}?next={}", url_encode(&office_id), url_encode(&calendar));
+            super::message(t, &refusal_text(t, &error), &back, t.t("waiting.go"), StatusCode::FORBIDDEN)
         }
         Err(error) if error.code == ErrorCode::MissingDocuments => {
             see_other(&format!("/applicants/{applicant}/documents"))
@@ -1054,6 +1093,7 @@ async fn move_calendar(State(central): Shared, visitor: Visitor, Path(id): Path<
         days: day_cells(&days, t, |d| format!("/applications/{id}/move/{d}"), false),
         waitlist: None,
         release_rule: release_rule(office, t),
+        room: None,
     };
     render(&page, StatusCode::OK)
 }
@@ -1114,7 +1154,7 @@ async fn move_to(
     let result = if form.slot.is_empty() {
         Err(None)
     } else {
-        let to = Reschedule { date, slot: form.slot.clone() };
+        let to = Reschedule { date, slot: form.slot.clone(), admission: visitor.pass.clone() };
         api::reschedule_application(
             State(central.clone()),
             api::Account(account),

@@ -15,6 +15,7 @@
 
 mod account;
 mod booking;
+mod waiting;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub fn routes(central: &Arc<Central>) -> Router<Arc<Central>> {
         .route("/site/{file}", get(asset))
         .merge(account::routes())
         .merge(booking::routes())
+        .merge(waiting::routes())
         .layer(axum::middleware::from_fn_with_state(central.clone(), guard))
         // gzip for what a phone downloads: pages, the style sheet, the script (not photos).
         .layer(tower_http::compression::CompressionLayer::new())
@@ -115,6 +117,8 @@ pub struct Visitor {
     pub now: String,
     /// This page's path and query, to come back to after signing in.
     pub here: String,
+    /// The waiting room's admission this browser holds (cookie `antrian_pass`), if any.
+    pub pass: Option<String>,
 }
 
 /// A cookie's value from the request.
@@ -165,6 +169,7 @@ impl FromRequestParts<Arc<Central>> for Visitor {
             switch_url,
             now: central.clock.now().to_rfc3339(),
             // (A form sent while signed out comes back to home: its address is not a page.)
+            pass: cookie(&parts.headers, "antrian_pass"),
             here: match parts.method {
                 Method::GET => parts.uri.path_and_query().map_or("/home", |p| p.as_str()).to_owned(),
                 _ => "/home".to_owned(),

@@ -90,12 +90,22 @@ impl Service {
 
     /// A replica listening on `listen`, once it listens.
     pub async fn replica_on(&self, clock: &str, listen: &str) -> Replica {
+        self.spawn_replica(clock, listen, &[]).await
+    }
+
+    /// A replica with more `serve` arguments (e.g. `--clock-speed 10`).
+    pub async fn replica_with(&self, clock: &str, extra: &[&str]) -> Replica {
+        self.spawn_replica(clock, "127.0.0.1:0", extra).await
+    }
+
+    async fn spawn_replica(&self, clock: &str, listen: &str, extra: &[&str]) -> Replica {
         let mut child = tokio::process::Command::new(bin())
             .arg("--config")
             .arg(&self.config)
             .arg("--database-url")
             .arg(&self.url)
             .args(["serve", "--listen", listen, "--clock", clock])
+            .args(extra)
             .env("RUST_LOG", "antrian_central=warn,warn")
             .stdout(std::process::Stdio::piped())
             .stderr(
@@ -201,6 +211,21 @@ pub async fn wait_mail(dir: &Path, to: &str, subject: &str, seconds: u64) -> Mai
             "no mail to {to} about {subject:?} within {seconds} s; seen: {seen:#?}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+impl Drop for Service {
+    /// A failing test shows the end of what its replicas logged.
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            && let Ok(log) = std::fs::read_to_string(self.dir.path().join("replicas.log"))
+        {
+            let lines: Vec<&str> = log.lines().collect();
+            eprintln!(
+                "--- the replicas' log, last lines ---\n{}",
+                lines[lines.len().saturating_sub(30)..].join("\n")
+            );
+        }
     }
 }
 
