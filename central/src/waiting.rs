@@ -260,106 +260,100 @@ pub async fn join(
         ));
     }
     check_challenge(central, &room, account, config, challenge_text, nonce, now)?;
-    let mut client = central.pool.get().await?;
-    let nik_hash: Vec<u8> = client
-        .query_opt(
-            "SELECT nik_hash FROM applicants WHERE id = $1 AND account_id = $2",
-            &[&applicant, &account],
-        )
-        .await?
-        .ok_or_else(|| ApiError::not_found("applicant"))?
-        .get(0);
-    client
-        .execute(
-            "INSERT INTO waiting_rooms (office_id, release_at, rate_per_minute, max_active, admitted_at)
-             VALUES ($1, $2, $3, $4, greatest($2::timestamptz, $5::timestamptz)) ON CONFLICT DO NOTHING",
-            &[
-                &room.office,
-                &room.release_at,
-                &(config.rate_per_minute as i32),
-                &(config.max_active as i32),
-                &now,
-            ],
-        )
-        .await?;
-    let lottery = (rand::rngs::OsRng.next_u64() >> 1) as i64;
-    {
-        // A place already held is answered before anything is written.
-        let tx = client.transaction().await?;
-        if let Some(place) = existing(&tx, &room, account, &nik_hash).await? {
-            return Ok((place, room));
-        }
-    }
-    let tx = client.transaction().await?;
-    // Before the release, the pre-queue shares the room's row, so that the draw (which takes
-    // it alone) numbers every pre-queue place; after it, a place is one row, numbered behind the
-    // pre-queue in arrival order by the admitter (`number_late`).
-    let mut late = now >= room.release_at;
-    if !late {
-        let drawn: bool = tx
-            .query_one(
-                "SELECT drawn_at IS NOT NULL FROM waiting_rooms WHERE office_id = $1 AND release_at = $2 FOR SHARE",
-                &[&room.office, &room.release_at],
+    if !central.rooms.get(central, &room).await?.exists {
+        let client = central.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO waiting_rooms (office_id, release_at, rate_per_minute, max_active, admitted_at)
+                 VALUES ($1, $2, $3, $4, greatest($2::timestamptz, $5::timestamptz)) ON CONFLICT DO NOTHING",
+                &[
+                    &room.office,
+                    &room.release_at,
+                    &(config.rate_per_minute as i32),
+                    &(config.max_active as i32),
+                    &now,
+                ],
             )
-            .await?
-            .get(0);
-        late = drawn;
+            .await?;
     }
-    let joined_at = if late { central.clock.now().max(room.release_at) } else { now };
-    let inserted = tx
-        .execute(
+    let client = central.pool.get().await?;
+    let (nik_hash, held) = lookup(&client, &room, account, applicant).await?;
+    if let Some(place) = held {
+        return Ok((place, room));
+    }
+    let lottery = (rand::rngs::OsRng.next_u64() >> 1) as i64;
+    // One row, one statement. A place taken before the release is numbered by the draw, a
+    // few seconds after the release (`DRAW_GRACE_SECONDS`, so that joins still in flight are
+    // in); one taken after it, behind the pre-queue in arrival order (`number_late`).
+    let joined_at = if now >= room.release_at { central.clock.now().max(room.release_at) } else { now };
+    let insert = client
+        .prepare_cached(
             "INSERT INTO waiting_visitors (office_id, release_at, account_id, nik_hash, joined_at, lottery)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            &[&room.office, &room.release_at, &account, &nik_hash, &joined_at, &lottery],
         )
         .await?;
-    if inserted == 0 {
-        // Another tab or replica of the same account or NIK won the race.
-        drop(tx);
-        let tx = client.transaction().await?;
-        return match existing(&tx, &room, account, &nik_hash).await? {
-            Some(place) => Ok((place, room)),
-            None => Err(ApiError::new(ErrorCode::Unavailable, "the waiting room is busy; try again")),
-        };
+    let inserted = client
+        .execute(&insert, &[&room.office, &room.release_at, &account, &nik_hash, &joined_at, &lottery])
+        .await?;
+    if inserted == 1 {
+        return Ok((
+            Place { room: room.clone(), account, lottery, late: joined_at >= room.release_at },
+            room,
+        ));
     }
-    tx.commit().await?;
-    Ok((Place { room: room.clone(), account, lottery, late }, room))
+    // Another tab or replica of the same account or NIK won the race.
+    match lookup(&client, &room, account, applicant).await? {
+        (_, Some(place)) => Ok((place, room)),
+        (_, None) => Err(ApiError::new(ErrorCode::Unavailable, "the waiting room is busy; try again")),
+    }
 }
 
-/// The place the account (or the NIK) already holds in the room: the account's own; the NIK's
-/// under another account is refused.
-async fn existing(
-    tx: &tokio_postgres::Transaction<'_>,
+/// The applicant's NIK hash (404 for another account's applicant) and the place the account
+/// already holds in the room; the NIK's place under another account is refused.
+async fn lookup(
+    client: &deadpool_postgres::Object,
     room: &RoomKey,
     account: i64,
-    nik_hash: &[u8],
-) -> ApiResult<Option<Place>> {
-    let rows = tx
-        .query(
-            "SELECT account_id, lottery, position, joined_at FROM waiting_visitors
-             WHERE office_id = $1 AND release_at = $2 AND account_id = $3
-             UNION ALL
-             SELECT account_id, lottery, position, joined_at FROM waiting_visitors
-             WHERE office_id = $1 AND release_at = $2 AND nik_hash = $4",
-            &[&room.office, &room.release_at, &account, &nik_hash],
+    applicant: i64,
+) -> ApiResult<(Vec<u8>, Option<Place>)> {
+    let statement = client
+        .prepare_cached(
+            "SELECT p.nik_hash, v.account_id, v.lottery, v.joined_at
+             FROM applicants p
+             LEFT JOIN LATERAL (
+                 SELECT account_id, lottery, joined_at FROM waiting_visitors
+                 WHERE office_id = $1 AND release_at = $2 AND account_id = $3
+                 UNION ALL
+                 SELECT account_id, lottery, joined_at FROM waiting_visitors
+                 WHERE office_id = $1 AND release_at = $2 AND nik_hash = p.nik_hash) v ON true
+             WHERE p.id = $4 AND p.account_id = $3",
         )
         .await?;
-    if let Some(mine) = rows.iter().find(|r| r.get::<_, i64>(0) == account) {
-        let joined: DateTime<Utc> = mine.get(3);
-        return Ok(Some(Place {
-            room: room.clone(),
-            account,
-            lottery: mine.get(1),
-            late: joined >= room.release_at,
-        }));
+    let rows = client.query(&statement, &[&room.office, &room.release_at, &account, &applicant]).await?;
+    let first = rows.first().ok_or_else(|| ApiError::not_found("applicant"))?;
+    let nik_hash: Vec<u8> = first.get(0);
+    let held: Vec<(i64, i64, DateTime<Utc>)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<DateTime<Utc>>>(3)?,
+            ))
+        })
+        .collect();
+    if let Some((_, lottery, joined)) = held.iter().find(|(holder, ..)| *holder == account) {
+        let place =
+            Place { room: room.clone(), account, lottery: *lottery, late: *joined >= room.release_at };
+        return Ok((nik_hash, Some(place)));
     }
-    if !rows.is_empty() {
+    if !held.is_empty() {
         return Err(ApiError::new(
             ErrorCode::AlreadyExists,
             "this applicant already has a place in this waiting room, with another account; a place cannot be moved",
         ));
     }
-    Ok(None)
+    Ok((nik_hash, None))
 }
 
 /// Puts the pre-queue in its random order (the room's row must be locked): positions 1..n by
@@ -409,7 +403,7 @@ async fn admit(central: &Central) -> ApiResult<()> {
     let mut client = central.pool.get().await?;
     for office in central.config.offices.iter().filter(|o| o.waiting_room.is_some()) {
         let Some((room, config)) = room_of(office, now) else { continue };
-        if now < room.release_at {
+        if now < room.release_at + chrono::Duration::seconds(DRAW_GRACE_SECONDS) {
             continue;
         }
         let tx = client.transaction().await?;
@@ -490,12 +484,18 @@ async fn admit(central: &Central) -> ApiResult<()> {
     Ok(())
 }
 
+/// How long after the release the pre-queue is drawn: a join sent before the release whose
+/// row is written a little after it is still in the draw.
+const DRAW_GRACE_SECONDS: i64 = 2;
+
 /// How long after joining a late place waits to be numbered: a join whose transaction began
 /// earlier but committed later is still numbered before it (arrival order).
 const NUMBERING_GRACE_SECONDS: i64 = 2;
 
 /// Numbers the places taken after the release (the room's row locked), behind the `numbered`
-/// already numbered, in arrival order. How many were numbered.
+/// already numbered, in arrival order — and any pre-queue place whose row came after the draw
+/// (a join stalled past `DRAW_GRACE_SECONDS`), so that no place is ever left without a number.
+/// How many were numbered.
 async fn number_late(
     tx: &tokio_postgres::Transaction<'_>,
     room: &RoomKey,
@@ -508,7 +508,7 @@ async fn number_late(
             "WITH arrived AS (
                 SELECT account_id, row_number() OVER (ORDER BY joined_at, account_id) AS n
                 FROM waiting_visitors
-                WHERE office_id = $1 AND release_at = $2 AND joined_at >= $2 AND position IS NULL AND joined_at < $4)
+                WHERE office_id = $1 AND release_at = $2 AND position IS NULL AND joined_at < $4)
              UPDATE waiting_visitors v SET position = ($3::int + arrived.n)::int FROM arrived
              WHERE v.office_id = $1 AND v.release_at = $2 AND v.account_id = arrived.account_id",
             &[&room.office, &room.release_at, &numbered, &until],
@@ -623,8 +623,8 @@ async fn load(central: &Central, room: &RoomKey, before: Option<&Snapshot>) -> A
                 client
                     .query(
                         "SELECT lottery, account_id FROM waiting_visitors
-                         WHERE office_id = $1 AND release_at = $2 AND joined_at < $2 ORDER BY lottery, account_id",
-                        &[&room.office, &room.release_at],
+                         WHERE office_id = $1 AND release_at = $2 AND position BETWEEN 1 AND $3 ORDER BY position",
+                        &[&room.office, &room.release_at, &snap.prequeue],
                     )
                     .await?
                     .iter()
@@ -678,10 +678,12 @@ impl Snapshot {
         if !self.drawn {
             return None;
         }
-        if place.late {
-            return self.late_positions.get(&place.account).copied();
+        if !place.late
+            && let Ok(i) = self.order.binary_search(&(place.lottery, place.account))
+        {
+            return Some(i as i32 + 1);
         }
-        self.order.binary_search(&(place.lottery, place.account)).ok().map(|i| i as i32 + 1)
+        self.late_positions.get(&place.account).copied()
     }
 
     /// When `position` was admitted.
@@ -703,7 +705,7 @@ pub async fn status(central: &Central, token: &str) -> ApiResult<Value> {
     let snap = central.rooms.get(central, &place.room).await?;
     let release = place.room.release_at.to_rfc3339();
     let Some(position) = snap.position(&place) else {
-        if place.late {
+        if place.late || snap.drawn {
             // Numbered within a few seconds of joining.
             return Ok(json!({"state": "joining", "release_at": release, "poll_after": 2}));
         }

@@ -264,7 +264,8 @@ async fn admission_keeps_its_rate_and_booking_needs_a_valid_admission() {
         .filter_map(|(i, (_, status, _))| status["admission"].as_str().map(|t| (i, t.to_owned())))
         .collect();
     assert!(admitted.len() >= 2, "some are admitted: {}", admitted.len());
-    let (mine, theirs) = (&admitted[0], &admitted[1]);
+    // The two admitted last (an admission lasts a minute of the service's clock: 6 s here).
+    let (mine, theirs) = (&admitted[admitted.len() - 1], &admitted[admitted.len() - 2]);
     let (status, body) = book(&visitors[mine.0], Some(&theirs.1), &b).await;
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_admitted")), "another's: {body}");
     let mut forged = mine.1.clone();
@@ -281,4 +282,34 @@ async fn admission_keeps_its_rate_and_booking_needs_a_valid_admission() {
     let booked: i64 =
         db.query_one("SELECT count(*) FROM waiting_visitors WHERE booked", &[]).await.expect("count").get(0);
     assert_eq!(booked, 1);
+
+    // An administrator sees the room and changes its rate live; without a token, nothing.
+    let (ok, token, err) = service.cli(&["admin", "add", "kasi-lantaskim"]).await;
+    assert!(ok, "{err}");
+    let token = token.trim();
+    let room = a.api("/admin/offices/kanim-jaksel/waiting-room");
+    let (status, _) = send(http.get(&room)).await;
+    assert_eq!(status, 401);
+    let (status, seen) = send(http.get(&room).bearer_auth(token)).await;
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["joined"], 1000);
+    assert_eq!(seen["booked"], 1);
+    assert_eq!(seen["rate_per_minute"], 120);
+    let waiting = seen["waiting"].as_i64().expect("waiting");
+    assert!(waiting > 0 && seen["admitted"].as_i64().expect("admitted") + waiting == 1000, "{seen}");
+    let (status, changed) =
+        send(http.post(format!("{room}/rate")).bearer_auth(token).json(&json!({"rate_per_minute": 600})))
+            .await;
+    assert_eq!((status, changed["rate_per_minute"].as_i64()), (200, Some(600)), "{changed}");
+    let before = changed["admitted"].as_i64().expect("admitted");
+    tokio::time::sleep(Duration::from_secs(3)).await; // 30 s of service time at 600 a minute
+    let (_, after) = send(http.get(&room).bearer_auth(token)).await;
+    let admitted = after["admitted"].as_i64().expect("admitted") - before;
+    let left = changed["waiting"].as_i64().expect("waiting");
+    // 30 s at 600 a minute is 300 (or everyone left, if fewer wait).
+    assert!(
+        (250..=350).contains(&admitted) || (left < 300 && admitted == left),
+        "{admitted} admitted in 30 s at 600 a minute with {left} waiting: {after}"
+    );
+    assert!(left > 100, "the rate change was seen with people waiting: {changed}");
 }

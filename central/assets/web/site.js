@@ -175,7 +175,8 @@
       }, after);
     }
     var kept = localStorage.getItem(key);
-    if (kept) { button.hidden = true; poll(kept, 0); }
+    var card = document.getElementById('join-card');
+    if (kept) { card.hidden = true; poll(kept, 0); }
     button.addEventListener('click', function () {
       button.disabled = true;
       state.textContent = text('working');
@@ -195,7 +196,7 @@
         });
       }).then(function (joined) {
         localStorage.setItem(key, joined.place);
-        button.hidden = true;
+        card.hidden = true;
         if (show(joined.status)) { poll(joined.place, (joined.status.poll_after || 5) * 1000); }
       }).catch(function (e) {
         button.disabled = false;
