@@ -1475,7 +1475,7 @@ pub(crate) async fn waiting_room(
 
 /// `POST /offices/{office}/waiting-room/challenge` → `{challenge, bits}`: the proof of work to
 /// join: a nonce with SHA-256(challenge + ":" + nonce) starting with `bits` zero bits.
-#[utoipa::path(post, path = "/api/v1/offices/{office}/waiting-room/challenge", params(("office" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object, description = "{challenge, bits}"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/offices/{office}/waiting-room/challenge", params(("office" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object, description = "{challenge, bits}"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub(crate) async fn waiting_challenge(
     State(central): Shared,
     Account(account): Account,
@@ -1500,7 +1500,7 @@ pub(crate) struct WaitingJoin {
 
 /// `POST /offices/{office}/waiting-room/join {applicant, challenge, nonce}` → 201 `{place,
 /// status}`: one place per account and per NIK; the same account again gets the same place.
-#[utoipa::path(post, path = "/api/v1/offices/{office}/waiting-room/join", params(("office" = String, Path)), request_body = WaitingJoin, security(("bearer" = [])), responses((status = 201, body = Object, description = "{place, status}"), (status = 403, body = ErrorBody, description = "forbidden: the proof of work is not done"), (status = 409, body = ErrorBody, description = "already_exists: the NIK holds a place with another account; not_released: the room is not open yet"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/offices/{office}/waiting-room/join", params(("office" = String, Path)), request_body = WaitingJoin, security(("bearer" = [])), responses((status = 201, body = Object, description = "{place, status}"), (status = 403, body = ErrorBody, description = "forbidden: the proof of work is not done"), (status = 409, body = ErrorBody, description = "already_exists: the NIK holds a place with another account; not_released: the room is not open yet"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub(crate) async fn waiting_join(
     State(central): Shared,
     Account(account): Account,
@@ -1523,7 +1523,7 @@ pub(crate) struct PlaceQuery {
 
 /// `GET /waiting-room/status?place=` → `{state: prequeue|waiting|admitted|expired, position,
 /// ahead, eta_seconds, poll_after, admission?}`, answered from the replica's snapshot.
-#[utoipa::path(get, path = "/api/v1/waiting-room/status", params(("place" = String, Query)), responses((status = 200, body = Object, description = "{state, position, ahead, eta_seconds, poll_after, admission?}"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/waiting-room/status", params(("place" = String, Query)), responses((status = 200, body = Object, description = "{state, position, ahead, eta_seconds, poll_after, admission?}"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub(crate) async fn waiting_status(
     State(central): Shared,
     Params(query): Params<PlaceQuery>,
@@ -1533,7 +1533,7 @@ pub(crate) async fn waiting_status(
 
 /// `GET /admin/offices/{office}/waiting-room` (administrator): waiting, admitted, booked, the
 /// rate and the time to drain.
-#[utoipa::path(get, path = "/api/v1/admin/offices/{office}/waiting-room", params(("office" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/admin/offices/{office}/waiting-room", params(("office" = String, Path)), security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub(crate) async fn admin_waiting_room(
     State(central): Shared,
     _admin: Admin,
@@ -1551,7 +1551,7 @@ pub(crate) struct RateChange {
 
 /// `POST /admin/offices/{office}/waiting-room/rate {rate_per_minute}` (administrator): the
 /// admission rate, changed live.
-#[utoipa::path(post, path = "/api/v1/admin/offices/{office}/waiting-room/rate", params(("office" = String, Path)), request_body = RateChange, security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/admin/offices/{office}/waiting-room/rate", params(("office" = String, Path)), request_body = RateChange, security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub(crate) async fn admin_waiting_rate(
     State(central): Shared,
     Admin(name): Admin,
