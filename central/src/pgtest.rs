@@ -87,6 +87,11 @@ impl Cluster {
         if !durable {
             options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
+        // Extra server options for a look inside (e.g. `-c shared_preload_libraries=pg_stat_statements`).
+        if let Ok(extra) = std::env::var("ANTRIAN_PG_OPTIONS") {
+            options.push(' ');
+            options.push_str(&extra);
+        }
         let log = cluster.dir.path().join("server.log").display().to_string();
         if let Err(error) =
             cluster.run("pg_ctl", &["-D", &data, "-l", &log, "-o", &options, "-w", "-t", "60", "start"])
@@ -185,6 +190,28 @@ async fn watch_mail(folder: PathBuf) {
     }
 }
 
+/// The office whose release the demo puts a waiting room in front of, and its rate a minute.
+const DEMO_ROOM_OFFICE: &str = "kanim-surabaya";
+const DEMO_ROOM_RATE: u32 = 60;
+
+/// The demo's configuration: `config` (the default one) with the daily release of
+/// `DEMO_ROOM_OFFICE` moved to ten minutes after `now` (WIB, to the minute) and a waiting room
+/// in front of it, so that its pre-queue is open as the demo starts. Returns the configuration
+/// and the release's time of day (`HH:MM`).
+pub fn with_demo_room(config: &str, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<(String, String)> {
+    let opens = (now.with_timezone(&chrono_tz::Asia::Jakarta) + chrono::Duration::minutes(10))
+        .format("%H:%M")
+        .to_string();
+    let office = config.find(&format!("id = \"{DEMO_ROOM_OFFICE}\"")).context("the demo office")?;
+    let release = office + config[office..].find("release = { kind = \"rolling\"").context("its release")?;
+    let end = release + config[release..].find('\n').context("a line")? + 1;
+    let line = format!(
+        "release = {{ kind = \"rolling\", days_ahead = 30, min_days_ahead = 1, at = \"{opens}\" }}\n\
+         waiting_room = {{ prequeue_minutes = 30, open_minutes = 120, rate_per_minute = {DEMO_ROOM_RATE}, max_active = 0, admission_minutes = 10, pow_bits = 14 }}\n"
+    );
+    Ok((format!("{}{line}{}", &config[..release], &config[end..]), opens))
+}
+
 /// `antrian-central demo`: a throwaway cluster, the schema and issuer key, two replicas on
 /// free ports, and (when `antrian-hub` is beside this program) the demo hub joined to them.
 /// Runs until Ctrl-C; everything is removed then.
@@ -200,6 +227,7 @@ pub async fn demo(hub_listen: &str) -> anyhow::Result<()> {
         "transport = \"file:mail\"",
         &format!("transport = \"file:{}\"", work.join("mail").display()),
     );
+    let (config, room_opens) = with_demo_room(&config, chrono::Utc::now())?;
     let config_path = work.join("central.toml");
     std::fs::write(&config_path, config)?;
     let me = std::env::current_exe()?;
@@ -253,6 +281,17 @@ pub async fn demo(hub_listen: &str) -> anyhow::Result<()> {
         addresses[0]
     );
     tokio::spawn(watch_mail(work.join("mail")));
+    println!(
+        "  a waiting room: {}/waiting/{DEMO_ROOM_OFFICE} takes places now; its release is at {room_opens} WIB (then {DEMO_ROOM_RATE} a minute are let in)",
+        addresses[0]
+    );
+    let out = central(&["admin", "add", "demo"]).output().await?;
+    anyhow::ensure!(out.status.success(), "admin add failed: {}", String::from_utf8_lossy(&out.stderr));
+    println!(
+        "  its administrator's view: {}/admin/waiting/{DEMO_ROOM_OFFICE}  (token: {})",
+        addresses[0],
+        String::from_utf8_lossy(&out.stdout).trim()
+    );
     println!("  hub token for kanim-jaksel: {hub_token}");
     println!("  issuer key, for each hub's [issuers]: {}", trusted.split("   #").next().unwrap_or(&trusted));
     let hub = me.with_file_name("antrian-hub");
@@ -304,4 +343,38 @@ pub async fn demo(hub_listen: &str) -> anyhow::Result<()> {
     drop(replicas);
     drop(cluster);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_room_takes_places_as_the_demo_starts_and_opens_ten_minutes_later() {
+        let now: chrono::DateTime<chrono::Utc> = "2026-12-01T03:00:20Z".parse().expect("time"); // 10:00 WIB
+        let (text, opens) = with_demo_room(crate::config::DEFAULT, now).expect("demo room");
+        assert_eq!(opens, "10:10");
+        let config = crate::config::Config::parse(&text).expect("a valid configuration");
+        let office = config.office(DEMO_ROOM_OFFICE).expect("office");
+        let (room, settings) = crate::waiting::room_of(office, now).expect("its room is open now");
+        assert_eq!(
+            room.release_at,
+            "2026-12-01T03:10:00Z".parse::<chrono::DateTime<chrono::Utc>>().expect("t")
+        );
+        assert_eq!(settings.rate_per_minute, DEMO_ROOM_RATE);
+        // The other offices are as they were.
+        assert!(config.office("kanim-jaksel").expect("jaksel").waiting_room.is_none());
+        assert_eq!(text.lines().filter(|l| l.starts_with("waiting_room = {")).count(), 1);
+        // Near midnight the release is the next day's, still ten minutes on.
+        let late: chrono::DateTime<chrono::Utc> = "2026-12-01T16:55:00Z".parse().expect("time"); // 23:55 WIB
+        let (text, opens) = with_demo_room(crate::config::DEFAULT, late).expect("demo room");
+        assert_eq!(opens, "00:05");
+        let config = crate::config::Config::parse(&text).expect("valid");
+        let (room, _) =
+            crate::waiting::room_of(config.office(DEMO_ROOM_OFFICE).expect("office"), late).expect("open");
+        assert_eq!(
+            room.release_at,
+            "2026-12-01T17:05:00Z".parse::<chrono::DateTime<chrono::Utc>>().expect("t")
+        );
+    }
 }

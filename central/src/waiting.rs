@@ -277,10 +277,6 @@ pub async fn join(
             .await?;
     }
     let client = central.pool.get().await?;
-    let (nik_hash, held) = lookup(&client, &room, account, applicant).await?;
-    if let Some(place) = held {
-        return Ok((place, room));
-    }
     let lottery = (rand::rngs::OsRng.next_u64() >> 1) as i64;
     // One row, one statement. A place taken before the release is numbered by the draw, a
     // few seconds after the release (`DRAW_GRACE_SECONDS`, so that joins still in flight are
@@ -289,11 +285,12 @@ pub async fn join(
     let insert = client
         .prepare_cached(
             "INSERT INTO waiting_visitors (office_id, release_at, account_id, nik_hash, joined_at, lottery)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+             SELECT $1, $2, $3, p.nik_hash, $5, $6 FROM applicants p WHERE p.id = $4 AND p.account_id = $3
+             ON CONFLICT DO NOTHING",
         )
         .await?;
     let inserted = client
-        .execute(&insert, &[&room.office, &room.release_at, &account, &nik_hash, &joined_at, &lottery])
+        .execute(&insert, &[&room.office, &room.release_at, &account, &applicant, &joined_at, &lottery])
         .await?;
     if inserted == 1 {
         return Ok((
@@ -301,24 +298,25 @@ pub async fn join(
             room,
         ));
     }
-    // Another tab or replica of the same account or NIK won the race.
+    // Not this account's applicant, or the account (another tab, device or replica) or the
+    // NIK already holds a place.
     match lookup(&client, &room, account, applicant).await? {
-        (_, Some(place)) => Ok((place, room)),
-        (_, None) => Err(ApiError::new(ErrorCode::Unavailable, "the waiting room is busy; try again")),
+        Some(place) => Ok((place, room)),
+        None => Err(ApiError::new(ErrorCode::Unavailable, "the waiting room is busy; try again")),
     }
 }
 
-/// The applicant's NIK hash (404 for another account's applicant) and the place the account
-/// already holds in the room; the NIK's place under another account is refused.
+/// The place the account already holds in the room (404 for another account's applicant); the
+/// applicant's NIK holding a place under another account is refused.
 async fn lookup(
     client: &deadpool_postgres::Object,
     room: &RoomKey,
     account: i64,
     applicant: i64,
-) -> ApiResult<(Vec<u8>, Option<Place>)> {
+) -> ApiResult<Option<Place>> {
     let statement = client
         .prepare_cached(
-            "SELECT p.nik_hash, v.account_id, v.lottery, v.joined_at
+            "SELECT v.account_id, v.lottery, v.joined_at
              FROM applicants p
              LEFT JOIN LATERAL (
                  SELECT account_id, lottery, joined_at FROM waiting_visitors
@@ -330,22 +328,23 @@ async fn lookup(
         )
         .await?;
     let rows = client.query(&statement, &[&room.office, &room.release_at, &account, &applicant]).await?;
-    let first = rows.first().ok_or_else(|| ApiError::not_found("applicant"))?;
-    let nik_hash: Vec<u8> = first.get(0);
+    if rows.is_empty() {
+        return Err(ApiError::not_found("applicant"));
+    }
     let held: Vec<(i64, i64, DateTime<Utc>)> = rows
         .iter()
         .filter_map(|r| {
             Some((
+                r.get::<_, Option<i64>>(0)?,
                 r.get::<_, Option<i64>>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<DateTime<Utc>>>(3)?,
+                r.get::<_, Option<DateTime<Utc>>>(2)?,
             ))
         })
         .collect();
     if let Some((_, lottery, joined)) = held.iter().find(|(holder, ..)| *holder == account) {
         let place =
             Place { room: room.clone(), account, lottery: *lottery, late: *joined >= room.release_at };
-        return Ok((nik_hash, Some(place)));
+        return Ok(Some(place));
     }
     if !held.is_empty() {
         return Err(ApiError::new(
@@ -353,7 +352,7 @@ async fn lookup(
             "this applicant already has a place in this waiting room, with another account; a place cannot be moved",
         ));
     }
-    Ok((nik_hash, None))
+    Ok(None)
 }
 
 /// Puts the pre-queue in its random order (the room's row must be locked): positions 1..n by
@@ -401,6 +400,7 @@ pub fn spawn_admitter(central: Arc<Central>) {
 async fn admit(central: &Central) -> ApiResult<()> {
     let now = central.clock.now();
     let mut client = central.pool.get().await?;
+    fresh_statistics(&mut client).await?;
     for office in central.config.offices.iter().filter(|o| o.waiting_room.is_some()) {
         let Some((room, config)) = room_of(office, now) else { continue };
         if now < room.release_at + chrono::Duration::seconds(DRAW_GRACE_SECONDS) {
@@ -481,6 +481,31 @@ async fn admit(central: &Central) -> ApiResult<()> {
         .await?;
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// Gathers the planner's statistics of `waiting_visitors` again once the rows changed since
+/// the last time outnumber half of those it counted (and at least 1,000). A room fills from
+/// nothing to 100,000s of places within minutes, long before autovacuum would look (a minute
+/// at the least), and without statistics the planner once read a whole room for each join
+/// (see `V5__waiting_indexes.sql`). About a dozen times over a fill of 200,000; one replica at
+/// a time (an advisory lock).
+async fn fresh_statistics(client: &mut deadpool_postgres::Object) -> ApiResult<()> {
+    let tx = client.transaction().await?;
+    let stale: bool = tx
+        .query_one(
+            "SELECT COALESCE((SELECT s.n_mod_since_analyze > greatest(1000, c.reltuples::bigint / 2)
+                              FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+                              WHERE s.relid = 'waiting_visitors'::regclass), false)
+                    AND pg_try_advisory_xact_lock(hashtext('antrian waiting_visitors statistics'))",
+            &[],
+        )
+        .await?
+        .get(0);
+    if stale {
+        tx.batch_execute("ANALYZE waiting_visitors").await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -172,6 +172,10 @@ async fn one_account_in_two_tabs_on_two_replicas_has_one_place() {
     .expect("the same NIK");
     let refused = loadgen::join_one(&http, &b.url, "kanim-jaksel", &visitors[1]).await.expect_err("refused");
     assert!(refused.to_string().contains("already_exists"), "{refused}");
+    // Another account's applicant: not found, and nothing added.
+    let borrowed = loadgen::Visitor { applicant: visitors[0].applicant, ..visitors[1].clone() };
+    let refused = loadgen::join_one(&http, &a.url, "kanim-jaksel", &borrowed).await.expect_err("refused");
+    assert!(refused.to_string().contains("404"), "{refused}");
     let count: i64 = db.query_one("SELECT count(*) FROM waiting_visitors", &[]).await.expect("count").get(0);
     assert_eq!(count, 1);
     // A join without its proof of work is refused.

@@ -41,23 +41,6 @@ const ENTER: &str = "\u{E007}";
 const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E000}";
 const ARROW_DOWN: &str = "\u{E015}";
 
-/// axe-core's `axe.min.js`: `ANTRIAN_AXE_JS`, or the npm package installed at the workspace
-/// root (`npm install axe-core`, as `.ci/run` does).
-fn axe_source() -> Option<String> {
-    let candidates = [
-        std::env::var("ANTRIAN_AXE_JS").ok().map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js")),
-    ];
-    let found = candidates.into_iter().flatten().find_map(|p| std::fs::read_to_string(p).ok());
-    if found.is_none() {
-        antrian_e2e::missing(
-            "axe-core is not installed (the pages' accessibility is not checked)",
-            "npm install axe-core at the workspace root, or set ANTRIAN_AXE_JS; .ci/run does it",
-        );
-    }
-    found
-}
-
 /// The browser, with what every page gets: axe, its weight, its picture.
 struct Tour {
     client: Client,
@@ -210,24 +193,8 @@ impl Tour {
             .unwrap_or(0);
         assert!(weight > 0 && weight < PAGE_LIMIT, "{name} ({lang}) weighs {weight} bytes");
         self.weights.push((name.to_owned(), lang.clone(), weight));
-        if let Some(axe) = &self.axe {
-            self.client.execute(&format!("{axe}\n;return true;"), vec![]).await.expect("inject axe-core");
-            let found = self
-                .client
-                .execute_async(
-                    "const done = arguments[arguments.length - 1];
-                     axe.run(document).then(r => done({passes: r.passes.length, violations: r.violations
-                       .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                       .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))}))
-                       .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
-                    vec![],
-                )
-                .await
-                .expect("axe.run");
-            assert!(found["passes"].as_u64().unwrap_or(0) > 10, "axe-core did not run on {name}: {found}");
-            for violation in found["violations"].as_array().into_iter().flatten() {
-                self.problems.push(format!("{name} ({lang}): {}", violation.as_str().unwrap_or_default()));
-            }
+        for violation in web::axe_problems(&self.client, self.axe.as_deref()).await {
+            self.problems.push(format!("{name} ({lang}): {violation}"));
         }
         if let Ok(dir) = std::env::var("ANTRIAN_SCREENSHOTS") {
             let height = self
@@ -289,7 +256,7 @@ async fn world() -> Option<(World, Tour)> {
     }
     let service = Service::start(20).await?;
     let smtp = Smtp::start(&service)?;
-    let axe = axe_source();
+    let axe = web::axe_source();
     let a = service.replica(CENTRAL_CLOCK).await;
     let b = service.replica(CENTRAL_CLOCK).await;
     let driver = web::start_chromedriver().await;
@@ -818,7 +785,7 @@ async fn the_waiting_room_page_computes_its_proof_of_work_and_lets_the_applicant
     let mut tour = Tour {
         client,
         base: replica.url.clone(),
-        axe: axe_source(),
+        axe: web::axe_source(),
         weights: Vec::new(),
         problems: Vec::new(),
     };
@@ -864,5 +831,43 @@ async fn the_waiting_room_page_computes_its_proof_of_work_and_lets_the_applicant
         .expect("count")
         .get(0);
     assert_eq!(booked, 1);
+
+    // The administrator's view: a wrong token is refused and shows nothing, the right one
+    // shows the room, and the rate changes live (a bad rate is refused and changes nothing).
+    let (made, token, err) = service.cli(&["admin", "add", "kasi-lantaskim"]).await;
+    assert!(made, "{err}");
+    tour.goto("/admin/waiting/kanim-jaksel").await;
+    tour.check_both("waiting-admin").await;
+    tour.type_in("#admin-token", "not-a-token").await;
+    tour.click("#admin-token-form button").await;
+    tour.wait_text("#admin-error", "Token ini tidak dikenal", 5).await;
+    assert_eq!(tour.text("#f-booked").await, "—");
+    tour.client.execute("document.getElementById('admin-token').value = '';", vec![]).await.expect("clear");
+    tour.type_in("#admin-token", token.trim()).await;
+    tour.click("#admin-token-form button").await;
+    tour.wait_text("#f-rate", "12 orang per menit", 5).await;
+    assert_eq!(tour.text("#admin-error").await, "");
+    assert_eq!(tour.text("#f-booked").await, "1");
+    assert_eq!(tour.text("#f-admitted").await, "1", "one in the room, admitted");
+    assert!(tour.text("#f-release").await.contains("Desember 2026"), "{}", tour.text("#f-release").await);
+    let rate_in_db = || async {
+        let db = service.db().await;
+        let rate: i32 =
+            db.query_one("SELECT rate_per_minute FROM waiting_rooms", &[]).await.expect("rate").get(0);
+        rate
+    };
+    tour.client.execute("document.getElementById('admin-rate').value = '';", vec![]).await.expect("clear");
+    tour.type_in("#admin-rate", "2000000").await;
+    tour.click("#admin-rate-form button").await;
+    tour.wait_text("#admin-error", "bilangan bulat dari 0 sampai 1.000.000", 5).await;
+    assert_eq!(rate_in_db().await, 12, "a refused rate changes nothing");
+    tour.client.execute("document.getElementById('admin-rate').value = '';", vec![]).await.expect("clear");
+    tour.type_in("#admin-rate", "30").await;
+    tour.click("#admin-rate-form button").await;
+    tour.wait_text("#admin-done", "30 orang per menit", 5).await;
+    assert_eq!(tour.text("#f-rate").await, "30 orang per menit");
+    assert_eq!(tour.text("#admin-error").await, "");
+    assert_eq!(rate_in_db().await, 30);
+    tour.check("waiting-admin-live").await;
     tour.report();
 }

@@ -209,37 +209,61 @@
   function adminRoom() {
     var root = document.getElementById('admin-room');
     if (!root) { return; }
-    var office = root.getAttribute('data-office');
+    var say = function (name) { return root.getAttribute('data-' + name); };
+    var office = say('office');
+    var lang = document.documentElement.lang || 'id';
     var token = '';
     var error = document.getElementById('admin-error');
+    var done = document.getElementById('admin-done');
+    var number = function (n) { return Number(n).toLocaleString(lang); };
     function call(method, body) {
       return fetch('/api/v1/admin/offices/' + office + '/waiting-room' + (body ? '/rate' : ''), {
         method: method, headers: { 'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json' },
         body: body ? JSON.stringify(body) : undefined
-      }).then(function (r) { return r.json().then(function (j) { return r.ok ? j : Promise.reject(j); }); });
+      }).then(function (r) {
+        return r.json().then(function (j) { return r.ok ? j : Promise.reject({ status: r.status, body: j }); });
+      }, function () { return Promise.reject({ status: 0 }); });
+    }
+    function failed(e) {
+      done.textContent = '';
+      error.textContent = e.status === 401 ? say('unknown-token')
+        : e.status === 422 ? say('bad-rate')
+        : (e.body && e.body.error && e.body.error.message) || say('failed');
     }
     function fill(room) {
       error.textContent = '';
-      document.getElementById('f-release').textContent = room.release_at;
-      document.getElementById('f-waiting').textContent = room.waiting;
-      document.getElementById('f-admitted').textContent = room.admitted;
-      document.getElementById('f-booked').textContent = room.booked;
-      document.getElementById('f-rate').textContent = room.rate_per_minute + ' / min';
-      document.getElementById('f-drain').textContent = room.drain_minutes === null ? '—' : Math.ceil(room.drain_minutes) + ' min';
+      document.getElementById('f-release').textContent = new Date(room.release_at).toLocaleString(lang,
+        { dateStyle: 'full', timeStyle: 'short', timeZone: say('tz') }) + ' ' + say('zone');
+      document.getElementById('f-waiting').textContent = number(room.waiting);
+      document.getElementById('f-admitted').textContent = number(room.admitted);
+      document.getElementById('f-booked').textContent = number(room.booked);
+      document.getElementById('f-rate').textContent = number(room.rate_per_minute) + ' ' + say('per-minute');
+      document.getElementById('f-drain').textContent = room.drain_minutes === null ? '—'
+        : number(Math.ceil(room.drain_minutes)) + ' ' + say('minutes');
+      var input = document.getElementById('admin-rate');
+      if (!input.value) { input.value = room.rate_per_minute; }
     }
     function refresh() {
       if (!token) { return; }
-      call('GET').then(fill).catch(function (e) { error.textContent = (e.error && e.error.message) || 'error'; });
+      call('GET').then(fill).catch(failed);
     }
     document.getElementById('admin-token-form').addEventListener('submit', function (e) {
       e.preventDefault();
       token = document.getElementById('admin-token').value.trim();
+      done.textContent = '';
+      if (!token) { error.textContent = say('no-token'); return; }
       refresh();
     });
     document.getElementById('admin-rate-form').addEventListener('submit', function (e) {
       e.preventDefault();
-      var rate = parseInt(document.getElementById('admin-rate').value, 10);
-      call('POST', { rate_per_minute: rate }).then(fill).catch(function (e) { error.textContent = (e.error && e.error.message) || 'error'; });
+      var text = document.getElementById('admin-rate').value.trim();
+      var rate = Number(text);
+      if (!token) { error.textContent = say('no-token'); return; }
+      if (!/^[0-9]+$/.test(text) || rate > 1000000) { done.textContent = ''; error.textContent = say('bad-rate'); return; }
+      call('POST', { rate_per_minute: rate }).then(function (room) {
+        fill(room);
+        done.textContent = say('changed').replace('{rate}', number(room.rate_per_minute));
+      }).catch(failed);
     });
     setInterval(refresh, 5000);
   }

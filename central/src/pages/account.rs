@@ -14,7 +14,7 @@ use axum::{Form, Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Frame, Shared, Visitor, fail, refusal_text, render, see_other};
+use super::{Frame, Shared, SignedIn, Visitor, fail, refusal_text, render, see_other};
 use crate::Central;
 use crate::api::{self, ApplicantFields, Body, CodeRequest, VerifyRequest};
 use crate::error::ApiError;
@@ -284,11 +284,11 @@ struct HomeQuery {
     joined: Option<i64>,
 }
 
-async fn home(State(central): Shared, visitor: Visitor, Query(query): Query<HomeQuery>) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
+async fn home(
+    State(central): Shared,
+    SignedIn { visitor, account }: SignedIn,
+    Query(query): Query<HomeQuery>,
+) -> Response {
     let t = visitor.t;
     match home_data(&central, account, t).await {
         Ok((email, applicants, applications, waitlist)) => {
@@ -501,22 +501,15 @@ fn applicant_page(
     }
 }
 
-async fn new_applicant_page(visitor: Visitor) -> Response {
-    if let Err(page) = visitor.account() {
-        return page;
-    }
+async fn new_applicant_page(SignedIn { visitor, .. }: SignedIn) -> Response {
     render(&applicant_page(&visitor, &ApplicantForm::default(), &[], None), StatusCode::OK)
 }
 
 async fn new_applicant(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Form(form): Form<ApplicantForm>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let fields = ApplicantFields {
         nik: &form.nik,
         name: &form.name,
@@ -579,14 +572,10 @@ struct DocumentsQuery {
 
 async fn documents_page(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path(applicant): Path<i64>,
     Query(query): Query<DocumentsQuery>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     match documents_for(&central, &visitor, account, applicant, query.saved.as_deref(), None).await {
         Ok(page) => render(&page, StatusCode::OK),
         Err(error) => fail(visitor.t, error),
@@ -657,14 +646,10 @@ async fn documents_for(
 /// the API's upload; a refusal is shown beside that document, and nothing is stored.
 async fn upload(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path((applicant, kind)): Path<(i64, String)>,
     request: Request,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     let result = match read_upload(&central, request).await {
         Ok((content_type, bytes)) => {

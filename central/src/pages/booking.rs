@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::account::url_encode;
-use super::{Frame, Shared, Visitor, fail, refusal_text, render, see_other};
+use super::{Frame, Shared, SignedIn, Visitor, fail, refusal_text, render, see_other};
 use crate::Central;
 use crate::api::{self, Body, NewApplication, NewWaitlistEntry, Reschedule};
 use crate::booking::{Record, state};
@@ -245,14 +245,10 @@ fn service_name(office: Option<&Office>, id: &str, lang: Lang) -> String {
 
 async fn offices_page(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path(applicant): Path<i64>,
     Query(choice): Query<Choice>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     let (name, missing) = match applicant_of(&central, account, applicant, &choice.service).await {
         Ok(found) => found,
@@ -429,14 +425,10 @@ fn release_rule(office: &Office, t: &Texts) -> String {
 
 async fn calendar_page(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path((applicant, office_id)): Path<(i64, String)>,
     Query(choice): Query<Choice>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     let office = match api::office_service(&central, &office_id, &choice.service) {
         Ok(office) => office,
@@ -655,14 +647,10 @@ async fn new_slots_context<'a>(
 
 async fn slots_page(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path((applicant, office_id, date)): Path<(i64, String, NaiveDate)>,
     Query(choice): Query<Choice>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     match new_slots_context(&central, &visitor, account, applicant, &office_id, date, &choice).await {
         Ok(ctx) => slots_for(&central, ctx, &visitor, None).await,
         Err(error) => fail(visitor.t, error),
@@ -679,15 +667,11 @@ struct SlotForm {
 
 async fn book(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path((applicant, office_id, date)): Path<(i64, String, NaiveDate)>,
     Query(choice): Query<Choice>,
     Form(form): Form<SlotForm>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     if form.slot.is_empty() {
         return match new_slots_context(&central, &visitor, account, applicant, &office_id, date, &choice)
@@ -747,11 +731,11 @@ struct WaitForm {
     date: NaiveDate,
 }
 
-async fn join_waitlist(State(central): Shared, visitor: Visitor, Form(form): Form<WaitForm>) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
+async fn join_waitlist(
+    State(central): Shared,
+    SignedIn { visitor, account }: SignedIn,
+    Form(form): Form<WaitForm>,
+) -> Response {
     let entry = NewWaitlistEntry {
         applicant: form.applicant,
         office: form.office,
@@ -780,11 +764,11 @@ async fn join_waitlist(State(central): Shared, visitor: Visitor, Form(form): For
     }
 }
 
-async fn leave_waitlist(State(central): Shared, visitor: Visitor, Path(id): Path<String>) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
+async fn leave_waitlist(
+    State(central): Shared,
+    SignedIn { visitor, account }: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     match api::leave_waitlist(State(central), api::Account(account), api::Segments(id)).await {
         Ok(_) => see_other("/home#waitlist"),
         Err(error) => fail(visitor.t, error),
@@ -898,14 +882,10 @@ struct ApplicationQuery {
 
 async fn application_page(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path(id): Path<String>,
     Query(query): Query<ApplicationQuery>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     let record = match owned_record(&central, account, &id).await {
         Ok(record) => record,
@@ -1008,11 +988,11 @@ async fn live(State(central): Shared, visitor: Visitor, Path(id): Path<String>) 
     }
 }
 
-async fn receipt_pdf(State(central): Shared, visitor: Visitor, Path(id): Path<String>) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
+async fn receipt_pdf(
+    State(central): Shared,
+    SignedIn { visitor, account }: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     let t = visitor.t;
     let record = match owned_record(&central, account, &id).await {
         Ok(record) if record.qr.is_some() => record,
@@ -1048,14 +1028,10 @@ struct CancelForm {
 
 async fn cancel(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<CancelForm>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     if form.confirm.as_deref() != Some("yes") {
         return see_other(&format!("/applications/{id}?confirm=1#cancel-h"));
     }
@@ -1067,11 +1043,11 @@ async fn cancel(
 
 // --- Moving a booking (the one reschedule) --------------------------------------------------
 
-async fn move_calendar(State(central): Shared, visitor: Visitor, Path(id): Path<String>) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
+async fn move_calendar(
+    State(central): Shared,
+    SignedIn { visitor, account }: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     let t = visitor.t;
     let record = match owned_record(&central, account, &id).await {
         Ok(record) => record,
@@ -1127,13 +1103,9 @@ async fn move_context<'a>(
 
 async fn move_slots(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path((id, date)): Path<(String, NaiveDate)>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     match move_context(&central, &visitor, account, &id, date).await {
         Ok(ctx) => slots_for(&central, ctx, &visitor, None).await,
         Err(error) => fail(visitor.t, error),
@@ -1142,14 +1114,10 @@ async fn move_slots(
 
 async fn move_to(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path((id, date)): Path<(String, NaiveDate)>,
     Form(form): Form<SlotForm>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     let result = if form.slot.is_empty() {
         Err(None)

@@ -197,6 +197,24 @@ impl Visitor {
     }
 }
 
+/// A page for the signed-in only: the visitor and its account. Signed out, the extractor
+/// answers with the sign-in page, which comes back here after ([`Visitor::account`]).
+#[derive(Debug)]
+pub struct SignedIn {
+    pub visitor: Visitor,
+    pub account: i64,
+}
+
+impl FromRequestParts<Arc<Central>> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, central: &Arc<Central>) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, central).await?;
+        let account = visitor.account()?;
+        Ok(SignedIn { visitor, account })
+    }
+}
+
 /// The frame of every page (`base.html`): title, language switch, sign-out.
 #[derive(Debug, Clone)]
 pub struct Frame {

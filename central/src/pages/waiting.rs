@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::account::url_encode;
-use super::{Frame, Shared, Visitor, fail, render, see_other};
+use super::{Frame, Shared, SignedIn, Visitor, fail, render, see_other};
 use crate::Central;
 use crate::error::ApiError;
 use crate::i18n::{Texts, date_time, fill, zone_name};
@@ -55,14 +55,10 @@ fn local(next: &str) -> String {
 
 async fn waiting_page(
     State(central): Shared,
-    visitor: Visitor,
+    SignedIn { visitor, account }: SignedIn,
     Path(office_id): Path<String>,
     Query(query): Query<NextQuery>,
 ) -> Response {
-    let account = match visitor.account() {
-        Ok(account) => account,
-        Err(page) => return page,
-    };
     let t = visitor.t;
     let Some(office) = central.config.office(&office_id) else {
         return fail(t, ApiError::not_found("office"));
@@ -167,6 +163,9 @@ struct AdminPage {
     t: &'static Texts,
     office: String,
     office_name: String,
+    /// The office's IANA zone and its abbreviation (WIB, WITA, WIT): the release is shown in it.
+    timezone: String,
+    zone: &'static str,
 }
 
 /// `/admin/waiting/{office}`: the room as an administrator sees it (the figures come from the
@@ -181,6 +180,8 @@ async fn admin_page(State(central): Shared, visitor: Visitor, Path(office_id): P
         t,
         office: url_encode(&office.id),
         office_name: office.name.clone(),
+        timezone: office.timezone.clone(),
+        zone: crate::i18n::zone_name(&office.timezone),
     };
     render(&page, StatusCode::OK)
 }

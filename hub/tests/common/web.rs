@@ -78,3 +78,46 @@ pub async fn screenshot(client: &Client, name: &str) {
         std::fs::write(Path::new(&dir).join(name), png).expect("write screenshot");
     }
 }
+
+/// axe-core's `axe.min.js`: `ANTRIAN_AXE_JS`, or the npm package installed at the workspace
+/// root (`npm install axe-core`, as `.ci/run` does). Missing, it says so loudly (and fails
+/// under `ANTRIAN_REQUIRE_SYSTEM=1`).
+pub fn axe_source() -> Option<String> {
+    let candidates = [
+        std::env::var("ANTRIAN_AXE_JS").ok().map(std::path::PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js")),
+    ];
+    let found = candidates.into_iter().flatten().find_map(|p| std::fs::read_to_string(p).ok());
+    if found.is_none() {
+        antrian_proto::skip::missing(
+            "axe-core is not installed (the pages' accessibility is not checked)",
+            "npm install axe-core at the workspace root, or set ANTRIAN_AXE_JS; .ci/run does it",
+        );
+    }
+    found
+}
+
+/// axe-core run on the page as it is now: its violations of impact serious or critical, each
+/// "impact id: help — targets" (none without axe-core, which [`axe_source`] reports).
+pub async fn axe_problems(client: &Client, axe: Option<&str>) -> Vec<String> {
+    let Some(axe) = axe else { return Vec::new() };
+    client.execute(&format!("{axe}\n;return true;"), vec![]).await.expect("inject axe-core");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(r => done({passes: r.passes.length, violations: r.violations
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')
+               .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))}))
+               .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+            vec![],
+        )
+        .await
+        .expect("axe.run");
+    assert!(found["passes"].as_u64().unwrap_or(0) > 5, "axe-core did not run: {found}");
+    found["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
