@@ -18,6 +18,15 @@
     document.getElementById("waiting").hidden = s.state !== "waiting";
     document.getElementById("ahead").textContent = s.people_ahead;
     document.getElementById("eta").textContent = s.eta_minutes;
+    if (s.state === "done") { survey(); }
+  }
+  // Once served: the satisfaction survey's invitation, while it takes an answer.
+  function survey() {
+    fetch("/api/v1/survey/" + encodeURIComponent(token)).then(function (r) { return r.ok ? r.json() : null; }).then(function (v) {
+      if (!v) { return; }
+      document.getElementById("survey-invite").hidden = v.state !== "open";
+      document.getElementById("survey-done").hidden = v.state !== "answered";
+    });
   }
   function refresh() {
     fetch("/api/v1/status/" + encodeURIComponent(token)).then(function (r) { return r.ok ? r.json() : null; }).then(function (s) { if (s) { show(s); } });

@@ -50,13 +50,18 @@ pub enum Command {
     },
     /// Create the office's booking-signing key if none exists and print its public key.
     Keygen,
-    /// The report of one day, to standard output or `--out FILE`.
+    /// The report of one day, or with `--skm PERIOD` the satisfaction survey's report of a
+    /// period (IKM and grade, the nine elements, the least sample, profile, complaints), to
+    /// standard output or `--out FILE`.
     Report {
         #[arg(long)]
         office: Option<String>,
         /// YYYY-MM-DD (default: today).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "skm")]
         date: Option<chrono::NaiveDate>,
+        /// The survey (SKM) of a month (2026-12), a semester (2026-S2) or a year (2026).
+        #[arg(long)]
+        skm: Option<String>,
         #[arg(long, value_enum, default_value = "json")]
         format: crate::report::Format,
         #[arg(long)]
@@ -401,7 +406,7 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
             println!("{}", antrian_proto::qr::encode_public_key(&key));
             Ok(())
         }
-        Command::Report { office, date, format, out } => {
+        Command::Report { office, date, skm, format, out } => {
             let config = load_config(cli)?;
             if let Some(office) = office
                 && office != &config.office.id
@@ -409,12 +414,16 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                 bail!("office {office:?} is not served by this configuration ({})", config.office.id);
             }
             let dir = data_dir(cli, &config);
+            let period = skm.as_deref().map(crate::skm::Period::parse).transpose().map_err(explain)?;
             let hub = open_hub(config, &dir, None, 1.0)?;
             let date = date.unwrap_or_else(|| hub.clock.today());
-            let bytes = hub
-                .store
-                .read_blocking(|r| crate::report::export(r, &hub.office, date, *format))
-                .map_err(explain)?;
+            let bytes = match &period {
+                Some(period) => {
+                    hub.store.read_blocking(|r| crate::skm::export(r, &hub.office, period, *format))
+                }
+                None => hub.store.read_blocking(|r| crate::report::export(r, &hub.office, date, *format)),
+            }
+            .map_err(explain)?;
             hub.store.close();
             match out {
                 Some(path) => std::fs::write(path, &bytes)

@@ -53,6 +53,7 @@ pub mod report;
 pub mod retention;
 pub mod secrets;
 pub mod session;
+pub mod skm;
 pub mod store;
 pub mod summary;
 pub mod sync;
@@ -75,6 +76,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
     api::routes(&hub.config)
         .merge(pages::routes())
         .merge(console::routes())
+        .merge(skm::pages::routes())
         .fallback(|| async { api::ApiError::not_found("this address") })
         .with_state(hub)
         .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
@@ -86,11 +88,23 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("request", method = %request.method(), path = %logged_path(request.uri().path()))
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+}
+
+/// A path as the log keeps it: a ticket's status token (the QR on the ticket) is left out, so
+/// that the log, with its times, cannot tie a survey answer or a status look to a ticket.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/t/", "/api/v1/status/", "/api/v1/survey/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}…{tail}").into();
+        }
+    }
+    path.into()
 }
 
 /// Serves the hub on `listener` until `shutdown` resolves, then lets open requests finish and
@@ -128,4 +142,15 @@ pub async fn serve(
         task.abort();
     }
     served
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_log_never_holds_a_ticket_token() {
+        assert_eq!(super::logged_path("/t/20261125-D001-abcdef/survey"), "/t/…/survey");
+        assert_eq!(super::logged_path("/api/v1/survey/20261125-D001-abcdef"), "/api/v1/survey/…");
+        assert_eq!(super::logged_path("/api/v1/status/x"), "/api/v1/status/…");
+        assert_eq!(super::logged_path("/api/v1/queue"), "/api/v1/queue");
+    }
 }

@@ -133,7 +133,7 @@ async fn find_booking(hub: &Arc<Hub>, code: String, nik_last4: String) -> Result
     hub.store.read(move |r| appointments::find(r, &code, &nik_last4)).await
 }
 
-fn not_found_page(t: &Texts) -> Response {
+pub(crate) fn not_found_page(t: &Texts) -> Response {
     let body = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"stylesheet\" href=\"/assets/app.css\"><title>404</title></head><body><main><p class=\"error\">{}</p><a href=\"/book\">{}</a></main></body></html>",
         t.t("page.lang"),
@@ -219,6 +219,9 @@ struct StatusPage {
     people_ahead: u32,
     eta_minutes: u32,
     stage_name: String,
+    /// The survey: `open` (the invitation shows), `answered` (thanks), or empty.
+    survey: &'static str,
+    lang_code: &'static str,
     texts_json: String,
 }
 
@@ -236,6 +239,16 @@ async fn status_page(
         Err(_) => return not_found_page(t),
     };
     let state = ticket.state.as_str().to_owned();
+    let survey = if ticket.state == TicketState::Done {
+        let (id, now) = (ticket.id.clone(), hub.clock.now_ms());
+        match hub.store.read(move |r| crate::skm::survey(r, &id, now)).await {
+            Ok(crate::skm::Survey::Open { .. }) => "open",
+            Ok(crate::skm::Survey::Answered) => "answered",
+            _ => "",
+        }
+    } else {
+        ""
+    };
     render(&StatusPage {
         t,
         office_name: hub.config.office.name.clone(),
@@ -252,6 +265,8 @@ async fn status_page(
         people_ahead: ticket.people_ahead,
         eta_minutes: ticket.eta_minutes,
         stage_name: ticket.stage_name.clone(),
+        survey,
+        lang_code: lang.code(),
         texts_json: format!("{{\"page\":{}}}", t.section_json("page")),
     })
 }
@@ -266,6 +281,8 @@ async fn asset(Path(file): Path<String>) -> Response {
         "common.js" => (include_str!("../../assets/web/common.js"), "text/javascript; charset=utf-8"),
         "supervisor.js" => (include_str!("../../assets/web/supervisor.js"), "text/javascript; charset=utf-8"),
         "choose.js" => (include_str!("../../assets/web/choose.js"), "text/javascript; charset=utf-8"),
+        "survey.js" => (include_str!("../../assets/web/survey.js"), "text/javascript; charset=utf-8"),
+        "skm.js" => (include_str!("../../assets/web/skm.js"), "text/javascript; charset=utf-8"),
         _ => return ApiError::not_found("this file").into_response(),
     };
     let mut response = body.into_response();

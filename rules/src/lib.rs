@@ -17,6 +17,9 @@
 //!   once, before its slot begins.
 //! - [`code`]: booking codes — an alphabet without look-alikes, generation, and the cleaning
 //!   of a code typed on a keypad.
+//! - [`skm`]: the satisfaction survey the regulation asks of every public service (Survei
+//!   Kepuasan Masyarakat): its nine elements, the index (IKM), its grades and the least number
+//!   of responses. Only the hub uses it; it is here because it is a rule, from a regulation.
 //!
 //! Every rule that says no returns a [`Refusal`], whose [`Refusal::code`] is the API error
 //! code of `API.md` and whose text says what is wrong.
@@ -26,6 +29,7 @@ pub mod changes;
 pub mod code;
 pub mod nik;
 pub mod quota;
+pub mod skm;
 
 use antrian_proto::ErrorCode;
 use chrono::NaiveDate;

@@ -43,6 +43,13 @@ pub struct DayResult {
     pub calls: usize,
     pub kills: usize,
     pub real_seconds: f64,
+    /// Survey answers the hub acknowledged.
+    pub survey_answers: usize,
+    /// The IKM as the supervisor's SKM page of the day's month shows it (its text, e.g.
+    /// "81,25"), and that page's data-value (unrounded).
+    pub skm_page_ikm: Option<(String, String)>,
+    /// The month's SKM report as PDF, from the API.
+    pub skm_pdf: Option<Vec<u8>>,
 }
 
 const DAY: &str = "2026-11-25";
@@ -155,6 +162,8 @@ struct Record {
     away: HashMap<String, f64>,
     violations: Vec<String>,
     refused: BTreeMap<String, usize>,
+    /// Tickets whose survey answer the hub acknowledged.
+    surveyed: Vec<String>,
 }
 
 struct Shared {
@@ -164,6 +173,8 @@ struct Shared {
     pending: AtomicUsize,
     /// Tickets issued and not yet done.
     unfinished: AtomicUsize,
+    /// Survey answers on their way.
+    surveys: AtomicUsize,
     url: String,
 }
 
@@ -293,6 +304,7 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         record: Mutex::new(Record::default()),
         pending: AtomicUsize::new(0),
         unfinished: AtomicUsize::new(0),
+        surveys: AtomicUsize::new(0),
         url: url.clone(),
     });
 
@@ -434,6 +446,17 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         shared.clock.now().format("%H:%M"),
         real_start.elapsed().as_secs_f64()
     );
+    let surveys_deadline = Instant::now() + Duration::from_secs(120);
+    while shared.surveys.load(Ordering::SeqCst) > 0 {
+        if Instant::now() > surveys_deadline {
+            shared.violation(format!(
+                "{} survey answers never finished",
+                shared.surveys.load(Ordering::SeqCst)
+            ));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     tokio::time::sleep(Duration::from_millis(500)).await;
     display.abort();
 
@@ -453,9 +476,55 @@ pub async fn run_day(options: &Options, dir: &std::path::Path) -> anyhow::Result
         result.figures.push_str(&report);
     }
     result.kills = kills;
+    (result.skm_page_ikm, result.skm_pdf) = skm_page(&url).await;
     result.real_seconds = real_start.elapsed().as_secs_f64();
     hub.kill();
     Ok(result)
+}
+
+/// The supervisor's SKM page of the day's month, as a browser gets it (console login, then
+/// the page): the IKM's text and data-value; and the month's SKM PDF from the API.
+async fn skm_page(url: &str) -> (Option<(String, String)>, Option<Vec<u8>>) {
+    let http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let Ok(login) = http
+        .post(format!("{url}/staff/login"))
+        .form(&[("username", "admin"), ("password", "admin-password")])
+        .send()
+        .await
+    else {
+        return (None, None);
+    };
+    let Some(cookie) = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+    else {
+        return (None, None);
+    };
+    let month = &DAY[..7];
+    let page =
+        match http.get(format!("{url}/staff/skm?period={month}")).header("cookie", &cookie).send().await {
+            Ok(answer) => answer.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+    let ikm = page.split_once("<span id=\"ikm\" data-value=\"").and_then(|(_, rest)| {
+        let (value, rest) = rest.split_once("\">")?;
+        let (text, _) = rest.split_once("</span>")?;
+        Some((text.to_owned(), value.to_owned()))
+    });
+    let pdf = match http
+        .get(format!("{url}/api/v1/offices/kanim-jaksel/skm?period={month}&format=pdf"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+    {
+        Ok(answer) if answer.status().is_success() => answer.bytes().await.ok().map(|b| b.to_vec()),
+        _ => None,
+    };
+    (ikm, pdf)
 }
 
 async fn admin_report(url: &str) -> Option<String> {
@@ -677,12 +746,92 @@ async fn clerk(shared: Arc<Shared>, staff: Client, counter: String, seed: u64) {
         let id = request_id(&mut rng);
         match retry(|| staff.ticket_action_with(&ticket.id, "finish", &id)).await {
             Ok(after) if after.state == antrian_proto::TicketState::Done => {
+                // Six in ten answer the satisfaction survey from the ticket's QR, within
+                // minutes; the hub is the one that holds them to once per ticket.
+                if rng.gen_bool(0.6) {
+                    shared.surveys.fetch_add(1, Ordering::SeqCst);
+                    let answer = survey_answer(&mut rng);
+                    let delay = rng.gen_range(0.5..20.0);
+                    tokio::spawn(answer_survey(shared.clone(), after, answer, delay));
+                }
                 shared.unfinished.fetch_sub(1, Ordering::SeqCst);
             }
             Ok(_) => {}
             Err(e) => shared.violation(format!("finish of {} failed: {e}", ticket.number)),
         }
     }
+}
+
+/// One applicant's survey answer: the nine answers, each from its element's own spread (the
+/// completion time and the facilities fare worse, the cost and the staff better), a profile
+/// part of the time, now and then a comment, half of those complaints.
+fn survey_answer(rng: &mut StdRng) -> serde_json::Value {
+    // Chances of 1, 2, 3 (4 is the rest) per element.
+    const SPREAD: [[f64; 3]; 9] = [
+        [0.02, 0.08, 0.55],
+        [0.03, 0.12, 0.55],
+        [0.10, 0.30, 0.45],
+        [0.01, 0.04, 0.35],
+        [0.02, 0.08, 0.60],
+        [0.01, 0.06, 0.50],
+        [0.01, 0.05, 0.45],
+        [0.05, 0.20, 0.55],
+        [0.06, 0.25, 0.50],
+    ];
+    let answers: Vec<u8> = SPREAD
+        .iter()
+        .map(|[one, two, three]| {
+            let roll: f64 = rng.r#gen();
+            if roll < *one {
+                1
+            } else if roll < one + two {
+                2
+            } else if roll < one + two + three {
+                3
+            } else {
+                4
+            }
+        })
+        .collect();
+    let pick = |rng: &mut StdRng, values: &[&str]| -> String {
+        if rng.gen_bool(0.7) { values[rng.gen_range(0..values.len())].to_owned() } else { String::new() }
+    };
+    let comment = if rng.gen_bool(0.1) { "Antrean di loket berkas terlalu lama." } else { "" };
+    serde_json::json!({
+        "answers": answers,
+        "age": pick(rng, &["u20", "21-30", "31-40", "41-50", "51-60", "o60"]),
+        "sex": pick(rng, &["L", "P"]),
+        "education": pick(rng, &["sd", "smp", "sma", "diploma", "s1", "s2"]),
+        "occupation": pick(rng, &["pns", "swasta", "wirausaha", "pelajar", "lainnya"]),
+        "comment": comment,
+        "complaint": !comment.is_empty() && rng.gen_bool(0.5),
+    })
+}
+
+/// The applicant answers the survey `delay` minutes after the visit, from the ticket's QR
+/// (its status token), retrying through hub restarts; a retry whose first try had landed is
+/// told `already_exists`, which is the answer being in.
+async fn answer_survey(shared: Arc<Shared>, ticket: Ticket, answer: serde_json::Value, delay: f64) {
+    shared.clock.sleep_minutes(delay).await;
+    let token = ticket.status_url.rsplit('/').next().unwrap_or_default().to_owned();
+    let client = Client::new(&shared.url);
+    let path = format!("/api/v1/survey/{token}");
+    let sent: Result<Option<serde_json::Value>, ClientError> =
+        retry(|| client.send(reqwest::Method::POST, &path, Some(&answer))).await;
+    match sent {
+        Ok(_) => {
+            if let Ok(mut record) = shared.record.lock() {
+                record.surveyed.push(ticket.id.clone());
+            }
+        }
+        Err(ClientError::Api { code: antrian_proto::ErrorCode::AlreadyExists, .. }) => {
+            if let Ok(mut record) = shared.record.lock() {
+                record.surveyed.push(ticket.id.clone());
+            }
+        }
+        Err(e) => shared.violation(format!("the survey answer of {} failed: {e}", ticket.number)),
+    }
+    shared.surveys.fetch_sub(1, Ordering::SeqCst);
 }
 
 /// A ticket as stored: number, service, state, booking code, slot.
@@ -852,7 +1001,37 @@ fn verify(
             called_list.len()
         ));
     }
-    Ok(DayResult { violations, tickets: tickets.len(), calls, ..Default::default() })
+    // Every acknowledged survey answer is stored, once, and no other.
+    let mut surveyed = record.surveyed.clone();
+    surveyed.sort();
+    surveyed.dedup();
+    if surveyed.len() != record.surveyed.len() {
+        violations.push(format!(
+            "{} survey answers acknowledged for {} tickets",
+            record.surveyed.len(),
+            surveyed.len()
+        ));
+    }
+    let mut answered: Vec<String> = db
+        .prepare("SELECT ticket_id FROM skm_answered ORDER BY ticket_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    answered.sort();
+    let responses: i64 = db.query_row("SELECT COUNT(*) FROM skm_responses", [], |r| r.get(0))?;
+    if answered != surveyed || responses as usize != surveyed.len() {
+        violations.push(format!(
+            "survey: {} answers acknowledged, {} tickets marked answered, {responses} responses stored",
+            surveyed.len(),
+            answered.len()
+        ));
+    }
+    Ok(DayResult {
+        violations,
+        tickets: tickets.len(),
+        calls,
+        survey_answers: surveyed.len(),
+        ..Default::default()
+    })
 }
 
 /// Waiting minutes per service and stage, from entering the queue to being called.

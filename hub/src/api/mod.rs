@@ -26,6 +26,7 @@ mod office;
 pub mod once;
 mod queue;
 mod staff;
+mod survey;
 
 pub use error::{ApiError, ApiResult};
 
@@ -141,7 +142,11 @@ fn api_router() -> (Router<Arc<Hub>>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::pickups_ready))
         .routes(routes!(staff::summary))
         .routes(routes!(staff::daily_report))
-        .routes(routes!(office::board));
+        .routes(routes!(office::board))
+        .routes(routes!(survey::survey, survey::answer))
+        .routes(routes!(survey::counter_survey))
+        .routes(routes!(survey::skm_report))
+        .routes(routes!(survey::handle_complaint));
     let (router, mut doc) = router.split_for_parts();
     // The paths exist only now: the common answers are added to them here.
     CommonAnswers.modify(&mut doc);

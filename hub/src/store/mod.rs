@@ -2,8 +2,8 @@
 //!
 //! Everything the hub keeps, behind operations named by what they keep: [`tickets`] (with
 //! their stage visits and the waiting counts), [`counters`], [`appointments`], [`events`],
-//! [`idempotency`], [`accounts`] (users, sessions, devices) and [`figures`] (what reports
-//! read). Only this module sees SQL or `rusqlite`; the queue rules and the operations above
+//! [`idempotency`], [`accounts`] (users, sessions, devices), [`skm`] (the satisfaction
+//! survey) and [`figures`] (what reports read). Only this module sees SQL or `rusqlite`; the queue rules and the operations above
 //! it work on the row types here.
 //!
 //! The implementation is one SQLite file in the data dir (`antrian.db`), in WAL mode with
@@ -47,6 +47,7 @@ pub mod events;
 pub mod figures;
 pub mod idempotency;
 pub mod schema;
+pub mod skm;
 pub mod tickets;
 mod writer;
 
@@ -154,6 +155,10 @@ impl<'a> Write<'a> {
         central::CentralMut::new(self.conn)
     }
 
+    pub fn skm(&mut self) -> skm::SkmMut<'_> {
+        skm::SkmMut::new(self.conn)
+    }
+
     /// Reads inside this transaction: they see the job's own writes.
     pub fn read(&self) -> Read<'_> {
         Read { conn: self.conn }
@@ -193,6 +198,10 @@ impl<'a> Read<'a> {
 
     pub fn events(&self) -> events::Events<'a> {
         events::Events::new(self.conn)
+    }
+
+    pub fn skm(&self) -> skm::Skm<'a> {
+        skm::Skm::new(self.conn)
     }
 
     pub fn figures(&self) -> figures::Figures<'a> {

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
         check: Some(stamp_the_one_office),
     },
     Migration { name: "004_central", sql: include_str!("../../migrations/004_central.sql"), check: None },
+    Migration { name: "005_skm", sql: include_str!("../../migrations/005_skm.sql"), check: None },
 ];
 
 /// Opens a connection with the hub's settings.
