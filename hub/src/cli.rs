@@ -50,6 +50,18 @@ pub enum Command {
     },
     /// Create the office's booking-signing key if none exists and print its public key.
     Keygen,
+    /// A consistent copy of the database and the key files in one file, taken while the hub
+    /// serves (SQLite's online backup); restore it with `restore`.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Puts a backup in place of the data dir. The hub must be stopped; the current data is
+    /// moved aside, not deleted. Displays and kiosks reconnect by themselves.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// The report of one day, or with `--skm PERIOD` the satisfaction survey's report of a
     /// period (IKM and grade, the nine elements, the least sample, profile, complaints), to
     /// standard output or `--out FILE`.
@@ -210,6 +222,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("--clock-speed {speed}: expected a number above 0 and at most 10000");
             }
             let hub = tokio::task::block_in_place(|| open_hub(config, &dir, clock, speed))?;
+            // One serving hub per data dir (a restore waits for it to stop); taken once the
+            // data dir is known to be this office's, so a refused one is left as it was.
+            let _serving = crate::backup::ServingLock::take(&dir)?;
             serve_until_signal(hub, &listen).await
         }
         Command::Demo(args) => {
@@ -404,6 +419,42 @@ fn run_blocking(cli: &Cli) -> anyhow::Result<()> {
                 dir.join(secrets::SIGNING_KEY_FILE).display()
             );
             println!("{}", antrian_proto::qr::encode_public_key(&key));
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let config = load_config(cli)?;
+            let dir = data_dir(cli, &config);
+            let manifest = crate::backup::backup(&dir, &config.office.id, out)?;
+            let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backup of {}: {} tickets, events up to {}, schema {}; written to {} ({:.1} MB). Keep it off this machine.",
+                manifest.office,
+                manifest.tickets,
+                manifest.last_event_id,
+                manifest.schema_version,
+                out.display(),
+                size as f64 / 1e6
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let config = load_config(cli)?;
+            let dir = data_dir(cli, &config);
+            let (manifest, aside) = crate::backup::restore(&dir, &config.office.id, from)?;
+            println!(
+                "restored the backup of {} taken {} ({} tickets, events up to {}) into {}",
+                manifest.office,
+                manifest.taken_at,
+                manifest.tickets,
+                manifest.last_event_id,
+                dir.display()
+            );
+            if let Some(aside) = aside {
+                println!("the data that was there is kept in {}", aside.display());
+            }
+            println!(
+                "start the hub again (systemctl start antrian-hub); displays and kiosks reconnect by themselves"
+            );
             Ok(())
         }
         Command::Report { office, date, skm, format, out } => {

@@ -34,6 +34,7 @@
 pub mod api;
 pub mod appointments;
 pub mod auth;
+pub mod backup;
 pub mod booking;
 pub mod charts;
 pub mod cli;

@@ -1,0 +1,193 @@
+//! `antrian-hub backup` while eight kiosks check in, then `antrian-hub restore` (issue 17,
+//! acceptance 3), through the real binary: the restored hub holds every ticket acknowledged
+//! before the backup began (and none acknowledged after it ended: a snapshot, not the live
+//! file), `PRAGMA integrity_check` is ok, a restore is refused while the hub serves and for a
+//! file that is not a backup, and a display connected since before the restore shows the
+//! restored board and then hears every new call exactly once.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use antrian_display::feed::{self, Shared};
+use antrian_e2e::{RunningHub, run_cli};
+use antrian_proto::Client;
+
+const CLOCK: &str = "2026-11-25T09:05:00+07:00";
+const RESTORED_CLOCK: &str = "2026-11-25T09:40:00+07:00";
+
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_taken_while_eight_kiosks_check_in_restores_all_acknowledged_before_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data_s = data.to_str().expect("utf8").to_owned();
+    // The demo office, with room for thousands of walk-in pickups.
+    let (ok, text, err) = run_cli(&["default-config"], "");
+    assert!(ok, "{err}");
+    let config = dir.path().join("hub.toml");
+    std::fs::write(&config, text.replace("walk_in_quota = 300", "walk_in_quota = 100000")).expect("config");
+    let config_s = config.to_str().expect("utf8").to_owned();
+    let global = ["--config", config_s.as_str(), "--data-dir", data_s.as_str()];
+    let cli = |rest: &[&str]| run_cli(&[&global[..], rest].concat(), "");
+    assert!(
+        run_cli(&[&global[..], &["user", "add", "loket", "--role", "staff"]].concat(), "loket-password\n").0
+    );
+    let mut kiosk_tokens = Vec::new();
+    for k in 1..=8 {
+        let (ok, token, err) = cli(&["device", "add", &format!("kiosk-{k}"), "--role", "kiosk"]);
+        assert!(ok, "{err}");
+        kiosk_tokens.push(token.trim().to_owned());
+    }
+    let (_, display_token, _) = cli(&["device", "add", "tv-1", "--role", "display"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let listen = format!("127.0.0.1:{port}");
+    let log = dir.path().join("hub.log");
+    let hub = RunningHub::start(&global, &["--listen", listen.as_str(), "--clock", CLOCK], &log);
+    hub.wait_healthy().await;
+    let url = hub.url.clone();
+
+    // A display follows the day from the start, through the restore.
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let announced: Arc<Mutex<Vec<String>>> = Arc::default();
+    let heard = announced.clone();
+    tokio::spawn(feed::run(
+        Client::new(&url).with_token(display_token.trim()),
+        "kanim-jaksel".into(),
+        shared.clone(),
+        move |call| heard.lock().expect("lock").push(call.number.clone()),
+        || {},
+    ));
+    let (staff, _) = Client::new(&url).login("loket", "loket-password").await.expect("login");
+
+    // Eight kiosks issue pickup tickets as fast as they are answered.
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let mut kiosks = Vec::new();
+    for token in &kiosk_tokens {
+        let (kiosk, stop, acked) = (Client::new(&url).with_token(token), stop.clone(), acked.clone());
+        kiosks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok(ticket) = kiosk.walkin("D", None).await {
+                    acked.lock().expect("lock").push((ticket.id, Instant::now()));
+                }
+            }
+        }));
+    }
+    // Counter 8 calls a few before the backup.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    for _ in 0..3 {
+        let ticket = staff.call_next("8", None).await.expect("call").expect("a ticket");
+        staff.finish(&ticket.id, None).await.expect("finish");
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+
+    // The backup, while the kiosks go on.
+    let backup = dir.path().join("kanim-jaksel.backup");
+    let backup_s = backup.to_str().expect("utf8").to_owned();
+    let began = Instant::now();
+    let (ok, out, err) = tokio::task::block_in_place(|| cli(&["backup", "--out", backup_s.as_str()]));
+    let ended = Instant::now();
+    assert!(ok, "backup: {err}");
+    assert!(out.contains("written to"), "{out}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.store(true, Ordering::Relaxed);
+    for kiosk in kiosks {
+        kiosk.await.expect("kiosk");
+    }
+    let acked = acked.lock().expect("lock").clone();
+    let before: Vec<&String> = acked.iter().filter(|(_, at)| *at < began).map(|(id, _)| id).collect();
+    let after: Vec<&String> = acked.iter().filter(|(_, at)| *at > ended).map(|(id, _)| id).collect();
+    assert!(
+        before.len() > 20 && !after.is_empty(),
+        "check-ins before {} and after {}",
+        before.len(),
+        after.len()
+    );
+    eprintln!(
+        "{} check-ins acknowledged before the backup began, {} after it ended",
+        before.len(),
+        after.len()
+    );
+
+    // A restore while the hub serves is refused, and so is a file that is not a backup.
+    let (ok, _, err) = tokio::task::block_in_place(|| cli(&["restore", "--from", backup_s.as_str()]));
+    assert!(!ok && err.contains("another antrian-hub is serving"), "{err}");
+    let wrong = dir.path().join("notes.txt");
+    std::fs::write(&wrong, "not a backup").expect("write");
+    hub.kill();
+    let (ok, _, err) =
+        tokio::task::block_in_place(|| cli(&["restore", "--from", wrong.to_str().expect("utf8")]));
+    assert!(!ok && err.contains("not an antrian-hub backup"), "{err}");
+    let calls_before_restore = announced.lock().expect("lock").len();
+    assert_eq!(calls_before_restore, 3);
+
+    // The restore: the data aside, the backup in place, whole.
+    let (ok, out, err) = tokio::task::block_in_place(|| cli(&["restore", "--from", backup_s.as_str()]));
+    assert!(ok, "restore: {err}");
+    assert!(out.contains("is kept in"), "{out}");
+    let aside = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with("data.before-restore-"))
+        .expect("the data before the restore is kept");
+    assert!(aside.path().join("antrian.db").exists());
+    let (restored_ids, last_event): (Vec<String>, i64) = {
+        let db = rusqlite::Connection::open(data.join("antrian.db")).expect("restored db");
+        let integrity: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        assert_eq!(integrity, "ok");
+        let ids = db
+            .prepare("SELECT id FROM tickets")
+            .expect("tickets")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("ids");
+        (ids, db.query_row("SELECT MAX(id) FROM events", [], |r| r.get(0)).expect("events"))
+    };
+    for id in &before {
+        assert!(
+            restored_ids.contains(id),
+            "ticket {id}, acknowledged before the backup began, is in the restored data"
+        );
+    }
+    for id in &after {
+        assert!(
+            !restored_ids.contains(id),
+            "ticket {id} came after the backup ended: the backup is one moment"
+        );
+    }
+
+    // The hub again: the display, ahead of the restored log, reloads the restored board.
+    let hub = RunningHub::start(&global, &["--listen", listen.as_str(), "--clock", RESTORED_CLOCK], &log);
+    hub.wait_healthy().await;
+    wait_until("the display follows the restored log", || {
+        shared.lock().expect("lock").state.last_event_id == Some(last_event as u64)
+    })
+    .await;
+    // Every new call, once.
+    let (staff, _) = Client::new(&url).login("loket", "loket-password").await.expect("login again");
+    let mut called = Vec::new();
+    for _ in 0..3 {
+        let ticket = staff.call_next("8", None).await.expect("call").expect("a restored ticket waits");
+        called.push(ticket.number.clone());
+        staff.finish(&ticket.id, None).await.expect("finish");
+    }
+    wait_until("the display heard the three new calls", || {
+        announced.lock().expect("lock").len() >= calls_before_restore + 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let heard = announced.lock().expect("lock").clone();
+    assert_eq!(heard[calls_before_restore..], called[..], "every new call once, in order");
+    let board = shared.lock().expect("lock").state.clone();
+    assert_eq!(board.latest.map(|c| c.number), called.last().cloned());
+    hub.kill();
+}
