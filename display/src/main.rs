@@ -1,6 +1,7 @@
 //! `antrian-display [--config display.toml]`: the waiting-room screen.
 //! `antrian-display announce --number A012 --counter 3 [--wav OUT.wav]` speaks one call (or
 //! writes it to a file) for installers testing the speakers.
+//! `antrian-display default-config`: the commented display.toml.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -38,7 +39,13 @@ enum Command {
         #[arg(long)]
         wav: Option<PathBuf>,
     },
+    /// Print a complete, commented display.toml (the package writes
+    /// /etc/antrian/display.toml from it on first install).
+    DefaultConfig,
 }
+
+/// The commented configuration `default-config` prints: the one in the repository's `config/`.
+const DEFAULT_CONFIG: &str = include_str!("../../config/display.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +79,10 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Announce { number, counter, wav }) => run_announce(&number, &counter, wav),
+        Some(Command::DefaultConfig) => {
+            print!("{DEFAULT_CONFIG}");
+            Ok(())
+        }
         None => run_screen(&cli.config),
     };
     match result {

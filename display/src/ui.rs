@@ -83,10 +83,13 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
         // where it would have to shrink by more than a sixth, it has a row of its own.
         let bar = unit * 0.035;
         let clock = clock_text(frame.now);
-        let warning = "  Koneksi terputus - menyambung ulang...  ";
+        let warning = "Koneksi terputus - menyambung ulang...";
+        // The warning is a red badge: a frame around the text (text background colour alone
+        // left its trailing padding outside the label's place, over the clock).
+        let badge = egui::Margin::symmetric((unit * 0.012) as i8, (unit * 0.003) as i8);
         let mut taken = text_width(ui.ctx(), &clock, bar, false) + 3.0 * ui.spacing().item_spacing.x;
         if !state.connected {
-            taken += text_width(ui.ctx(), warning, unit * 0.03, true);
+            taken += text_width(ui.ctx(), warning, unit * 0.03, true) + badge.sum().x;
         }
         let full = ui.available_width();
         let own_row = text_width(ui.ctx(), &state.office_name, bar, true) > (full - taken) * 1.2;
@@ -100,10 +103,11 @@ pub fn draw(ui: &mut Ui, frame: &Frame<'_>) {
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 ui.label(RichText::new(clock).size(bar).color(colors.text));
                 if !state.connected {
-                    ui.label(
-                        bold(warning, unit * 0.03)
-                            .color(Color32::WHITE)
-                            .background_color(Color32::from_rgb(176, 0, 32)),
+                    egui::Frame::new().fill(Color32::from_rgb(176, 0, 32)).inner_margin(badge).show(
+                        ui,
+                        |ui| {
+                            ui.label(bold(warning, unit * 0.03).color(Color32::WHITE));
+                        },
                     );
                 }
             });

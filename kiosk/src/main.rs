@@ -1,6 +1,7 @@
 //! `antrian-kiosk [--config kiosk.toml]`: the kiosk screen.
 //! `antrian-kiosk render-ticket TICKET.json OUT.pdf`: a ticket PDF from a Ticket object.
 //! `antrian-kiosk print-test`: a sample ticket to the configured printer.
+//! `antrian-kiosk default-config`: the commented kiosk.toml.
 
 use std::path::PathBuf;
 
@@ -36,7 +37,13 @@ enum Command {
     },
     /// Print a sample ticket on the configured printer.
     PrintTest,
+    /// Print a complete, commented kiosk.toml (the package writes /etc/antrian/kiosk.toml
+    /// from it on first install).
+    DefaultConfig,
 }
+
+/// The commented configuration `default-config` prints: the one in the repository's `config/`.
+const DEFAULT_CONFIG: &str = include_str!("../../config/kiosk.toml");
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -51,6 +58,10 @@ fn main() -> std::process::ExitCode {
             render_ticket(&cli.config, &ticket, &out, reprint, header)
         }
         Some(Command::PrintTest) => print_test(&cli.config),
+        Some(Command::DefaultConfig) => {
+            print!("{DEFAULT_CONFIG}");
+            Ok(())
+        }
         None => run_screen(&cli.config),
     };
     match result {

@@ -21,6 +21,7 @@ pub const PAPER: Color32 = Color32::from_rgb(245, 247, 250);
 /// Draws the whole screen; `hub_url` is shown in small print for the officer when the hub
 /// is away. Returns what the applicant touched.
 pub fn draw(ui: &mut Ui, state: &KioskState, hub_url: &str) -> Vec<Action> {
+    fit_to_screen(ui.ctx());
     let mut actions = Vec::new();
     let t = state.lang.texts();
     top_bar(ui, state, &mut actions);
@@ -50,6 +51,24 @@ pub fn draw(ui: &mut Ui, state: &KioskState, hub_url: &str) -> Vec<Action> {
     }
     actions
 }
+
+/// The screens are laid out for at least [`DESIGN_HEIGHT`] points of height; on a lower screen
+/// (a 1280×720 or 1366×768 kiosk) everything is scaled down to fit, so the walk-in and
+/// booking-code buttons at the bottom of the welcome screen stay on it — never below half
+/// size, where the buttons are still 60 px high. A narrower screen needs no scaling: the
+/// layouts stack instead.
+fn fit_to_screen(ctx: &egui::Context) {
+    let zoom = ctx.zoom_factor();
+    // The screen's height at zoom 1, whatever zoom is in effect now.
+    let height = ctx.content_rect().height() * zoom;
+    let wanted = (height / DESIGN_HEIGHT).clamp(0.5, 1.0);
+    if (wanted - zoom).abs() > 0.005 {
+        ctx.set_zoom_factor(wanted);
+    }
+}
+
+/// The height, in points, the kiosk's screens are laid out for.
+const DESIGN_HEIGHT: f32 = 1000.0;
 
 fn top_bar(ui: &mut Ui, state: &KioskState, actions: &mut Vec<Action>) {
     let name = state.hub.office.as_ref().map_or("Kantor Imigrasi", |o| o.name.as_str()).to_owned();
