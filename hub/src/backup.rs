@@ -95,6 +95,66 @@ fn check_database(path: &Path, office: &str) -> anyhow::Result<(usize, i64, i64)
     Ok((version, tickets, last_event))
 }
 
+/// The highest event id `path`'s log ever gave out (AUTOINCREMENT's own counter, so events
+/// since removed count too); 0 without a log.
+fn last_issued_event(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Makes the restored log go on *past* every id the replaced one gave out, with a `reset` event
+/// there: a display or console that saw ids up to the replaced log's last one asks for what
+/// follows its id and gets the `reset` first (reload the board), however many events the
+/// restored hub has logged before it reconnects. Without this, a client reconnecting after the
+/// restored log had grown past its id would take up mid-log, with calls of the lost timeline
+/// still on its board and the first calls after the restore unseen. (A client ahead of the
+/// log is told to reload by the event stream itself; this covers the race the stream cannot
+/// see.) Nothing is done when the replaced database is missing or unreadable (a restore onto
+/// a new machine), or is not ahead.
+fn mark_restore(replaced: &Path, restored: &Path, office: &str) -> anyhow::Result<()> {
+    // Opened for writing (the hub is stopped and this file is about to be moved aside): a hub
+    // that was killed left its last events in the WAL, which only such a connection reads.
+    let replaced_last = match Connection::open_with_flags(
+        replaced,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
+    )
+    .and_then(|c| last_issued_event(&c))
+    {
+        Ok(last) => last,
+        Err(error) => {
+            if replaced.exists() {
+                tracing::warn!(%error, "cannot read the replaced event log; clients ahead of the restored one are told to reload when they reconnect");
+            }
+            return Ok(());
+        }
+    };
+    let conn = Connection::open(restored).with_context(|| format!("cannot open {}", restored.display()))?;
+    if replaced_last <= last_issued_event(&conn)? {
+        return Ok(());
+    }
+    let id = replaced_last + 1;
+    let data = serde_json::json!({ "last_event_id": id }).to_string();
+    let at = chrono::Utc::now().timestamp_millis();
+    // A backup of a hub before migration 003 still has the office on every event.
+    let office_column =
+        conn.prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'office'")?.exists([])?;
+    if office_column {
+        conn.execute(
+            "INSERT INTO events (id, office, at, kind, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![id, office, at, antrian_proto::events::RESET, data],
+        )?;
+    } else {
+        conn.execute(
+            "INSERT INTO events (id, at, kind, data) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![id, at, antrian_proto::events::RESET, data],
+        )?;
+    }
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+    conn.close().map_err(|(_, e)| e)?;
+    Ok(())
+}
+
 /// Writes a backup of `data_dir` (the office `office`) to `out`, while the hub may serve.
 pub fn backup(data_dir: &Path, office: &str, out: &Path) -> anyhow::Result<Manifest> {
     let source = data_dir.join(DB_FILE);
@@ -198,6 +258,7 @@ pub fn restore(data_dir: &Path, office: &str, from: &Path) -> anyhow::Result<(Ma
     }
     check_database(&staging.path().join(DB_FILE), office)?;
     std::fs::remove_file(staging.path().join(MANIFEST_FILE))?;
+    mark_restore(&data_dir.join(DB_FILE), &staging.path().join(DB_FILE), office)?;
     // The current data aside, the backup's in its place.
     let aside = if data_dir.join(DB_FILE).exists() {
         let mut name = data_dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();

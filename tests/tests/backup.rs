@@ -191,3 +191,96 @@ async fn a_backup_taken_while_eight_kiosks_check_in_restores_all_acknowledged_be
     assert_eq!(board.latest.map(|c| c.number), called.last().cloned());
     hub.kill();
 }
+
+/// The race the stream cannot see alone: a client that saw ids up to N of the replaced log
+/// reconnects only after the restored hub has logged past N. It must get `reset` first (and
+/// then everything after it), not take up mid-log with the lost timeline on its board.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_reconnects_after_the_restored_log_grew_past_it_is_told_to_reload() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data_s = data.to_str().expect("utf8").to_owned();
+    let global = ["--data-dir", data_s.as_str()];
+    let cli = |rest: &[&str], stdin: &str| {
+        let (ok, out, err) = run_cli(&[&global[..], rest].concat(), stdin);
+        assert!(ok, "{rest:?}: {err}");
+        out.trim().to_owned()
+    };
+    cli(&["user", "add", "loket", "--role", "staff"], "loket-password\n");
+    let kiosk_token = cli(&["device", "add", "kiosk-1", "--role", "kiosk"], "");
+    let display_token = cli(&["device", "add", "tv-1", "--role", "display"], "");
+    let log = dir.path().join("hub.log");
+    let port = antrian_e2e::free_port();
+    let serve = |clock: &'static str| {
+        let listen = format!("127.0.0.1:{port}");
+        RunningHub::start(&global, &["--listen", listen.as_str(), "--clock", clock], &log)
+    };
+    let hub = serve(CLOCK);
+    hub.wait_healthy().await;
+    let kiosk = Client::new(&hub.url).with_token(&kiosk_token);
+    for _ in 0..40 {
+        kiosk.walkin("D", None).await.expect("walk-in");
+    }
+    calls(&hub.url, 2).await;
+    let backup = dir.path().join("b.backup");
+    cli(&["backup", "--out", backup.to_str().expect("utf8")], "");
+    calls(&hub.url, 4).await;
+    // What a display had seen when the hub went down.
+    let seen = last_id(&hub.url, &display_token).await;
+    hub.kill();
+    let said = cli(&["restore", "--from", backup.to_str().expect("utf8")], "");
+    {
+        let db = rusqlite::Connection::open(data.join("antrian.db")).expect("restored db");
+        let (id, kind): (u64, String) = db
+            .query_row("SELECT id, kind FROM events ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("the restored log's end");
+        assert_eq!((id, kind.as_str()), (seen + 1, "reset"), "the restored log goes on past {seen}: {said}");
+    }
+
+    // The restored hub calls on, past `seen`, before the display is back.
+    let hub = serve(RESTORED_CLOCK);
+    hub.wait_healthy().await;
+    calls(&hub.url, 12).await;
+    let now = last_id(&hub.url, &display_token).await;
+    assert!(now > seen, "the restored log grew past the display's id ({now} vs {seen})");
+
+    // The display reconnects with Last-Event-ID: the first thing it hears is to reload.
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/offices/kanim-jaksel/events", hub.url))
+        .bearer_auth(&display_token)
+        .header("Last-Event-ID", seen.to_string())
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(response.status(), 200);
+    let mut stream = response.bytes_stream();
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !text.contains("\n\n") {
+        assert!(Instant::now() < deadline, "no event in 10 s: {text:?}");
+        if let Ok(Some(Ok(chunk))) =
+            tokio::time::timeout(Duration::from_secs(1), futures_util::StreamExt::next(&mut stream)).await
+        {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    let first = text.split("\n\n").find(|e| e.contains("event:")).expect("an event");
+    assert!(first.contains("event: reset"), "the first event after the restore is not a reset: {first}");
+    hub.kill();
+}
+
+/// Counter 8 (passport pickup) calls and finishes `n` tickets.
+async fn calls(url: &str, n: usize) {
+    let (staff, _) = Client::new(url).login("loket", "loket-password").await.expect("login");
+    for _ in 0..n {
+        let ticket = staff.call_next("8", None).await.expect("call").expect("a ticket");
+        staff.finish(&ticket.id, None).await.expect("finish");
+    }
+}
+
+/// The last event id the board of the hub at `url` is at.
+async fn last_id(url: &str, display_token: &str) -> u64 {
+    Client::new(url).with_token(display_token).board("kanim-jaksel").await.expect("board").last_event_id
+}

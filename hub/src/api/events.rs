@@ -4,7 +4,10 @@
 //! from the database, then live ones. A client that is *ahead* of the log — it saw ids the log
 //! no longer has, because the hub's data was restored from a backup — first gets a `reset`
 //! event carrying the log's last id: it must reload what it shows (a display its board) and
-//! follow on from there, instead of waiting for ids to catch up while calls go unseen. The live subscription is taken *before* the backlog is
+//! follow on from there, instead of waiting for ids to catch up while calls go unseen. A
+//! restore also leaves a `reset` in the log itself, numbered past every id the replaced log
+//! gave out (`backup::restore`): a client that reconnects only after the restored log has
+//! grown past its id meets it in the replay. The live subscription is taken *before* the backlog is
 //! read and events are filtered by id, so nothing falls between the two and nothing comes
 //! twice. A subscriber too slow for the live channel is caught up from the database.
 
@@ -43,7 +46,8 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(10);
 #[utoipa::path(get, path = "/api/v1/offices/{office}/events", params(("office" = String, Path), EventsQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "text/event-stream of called, ticket, waiting and counter events; \
-        first a `reset` event (`{\"last_event_id\"}`) when the client's Last-Event-ID is ahead of the log (restored from a backup): reload, then follow", content_type = "text/event-stream"),
+        a `reset` event (`{\"last_event_id\"}`) first when the client's Last-Event-ID is ahead of the log (restored from a backup), \
+        and in a replay where a restore replaced the log: reload, then follow", content_type = "text/event-stream"),
         (status = 401, body = antrian_proto::ErrorBody), (status = 403, body = antrian_proto::ErrorBody),
         (status = 404, body = antrian_proto::ErrorBody)))]
 pub async fn events(

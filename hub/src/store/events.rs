@@ -55,8 +55,11 @@ impl<'a> Events<'a> {
         let mut events = Vec::new();
         for row in rows {
             let (id, kind, data) = row?;
-            // Only kinds this hub knows go out (a newer hub's log read by an older one).
-            if let Some(kind) = HubEvent::KINDS.iter().copied().find(|k| *k == kind) {
+            // Only kinds this hub knows go out (a newer hub's log read by an older one): the
+            // live ones, and the `reset` a restore leaves where the replaced log ended
+            // (`backup::restore`).
+            let known = HubEvent::KINDS.iter().copied().chain([antrian_proto::events::RESET]);
+            if let Some(kind) = known.into_iter().find(|k| *k == kind) {
                 events.push(WireEvent { id: id as u64, kind, data: data.into() });
             }
         }
