@@ -2,15 +2,18 @@
 # The Debian packages (issue 17): builds them with cargo-deb and checks them as a packager
 # would — lintian reports no error, systemd-analyze accepts every unit, and the hub's package
 # unpacked into a clean root runs from there and prints its version. `.ci/run` calls it.
-# Needs: cargo-deb (cargo install cargo-deb), lintian, dpkg, systemd.
+# Needs: cargo-deb (cargo install cargo-deb), lintian, dpkg, systemd, cage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=target/debian
 rm -rf "$out"
 mkdir -p "$out"
-for package in antrian-hub antrian-central; do
-    cargo deb --quiet -p "$package" --output "$out/"
+packages=(antrian-hub antrian-central antrian-kiosk antrian-display)
+# One release build for the four (shared dependencies compiled once), then each packaged.
+cargo build --release --quiet $(printf -- '-p %s ' "${packages[@]}")
+for package in "${packages[@]}"; do
+    cargo deb --no-build --quiet -p "$package" --output "$out/"
 done
 ls -l "$out"
 
@@ -29,8 +32,11 @@ cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
 for deb in "$out"/*.deb; do
     dpkg-deb -x "$deb" "$root"
 done
-"$root/usr/bin/antrian-hub" --version
-"$root/usr/bin/antrian-central" --version
+for program in antrian-hub antrian-central antrian-kiosk antrian-display; do
+    "$root/usr/bin/$program" --version
+done
+# What the kiosk's and the display's units start (systemd-analyze checks that it exists).
+cp "$(command -v cage)" "$root/usr/bin/cage"
 for unit in "$root"/usr/lib/systemd/system/antrian-*.service; do
     # A template is checked through an instance of it (alone, systemd does not read it).
     case "$unit" in
@@ -73,6 +79,23 @@ if [ "${ANTRIAN_INSTALL_TEST:-}" = 1 ]; then
     test "$(stat -c %U /var/lib/antrian-hub/antrian.db)" = antrian
     dpkg -r antrian-hub
     clean_install
-    echo "installed, upgraded with the configuration kept, run as its user, removed"
+    echo "hub: installed, upgraded with the configuration kept, run as its user, removed"
+
+    # The kiosk's and the display's packages, with their dependencies from the archive (cage,
+    # Xwayland, CUPS's client, espeak-ng): each gets its user in the device groups, its
+    # configuration readable by that user only and its PAM session.
+    for app in kiosk display; do
+        dpkg --purge "antrian-$app" >/dev/null 2>&1 || true
+        rm -f "/etc/antrian/$app.toml"
+        apt-get install -y --no-install-recommends "./$out/antrian-${app}_"*.deb >/dev/null
+        id "antrian-$app" | grep -q '(video)' || { echo "antrian-$app is not in the video group" >&2; exit 1; }
+        test "$(stat -c '%U:%G %a' "/etc/antrian/$app.toml")" = "root:antrian-$app 640"
+        grep -q '^hub_url' "/etc/antrian/$app.toml"
+        test -e "/etc/pam.d/antrian-$app"
+        "antrian-$app" --version
+        dpkg --purge "antrian-$app" >/dev/null
+        rm -f "/etc/antrian/$app.toml"
+    done
+    echo "kiosk and display: installed with their dependencies, configured, removed"
 fi
 echo "packages: built, lintian without errors, units verified, the hub runs from a clean root"

@@ -60,6 +60,30 @@ pub fn central_binary() -> PathBuf {
         .clone()
 }
 
+/// The `antrian-kiosk` binary of this build profile, built if needed.
+pub fn kiosk_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            workspace_binary("antrian-kiosk", "ANTRIAN_KIOSK_BIN", &["kiosk/src", "proto/src", "config"])
+        })
+        .clone()
+}
+
+/// The `antrian-display` binary of this build profile, built if needed.
+pub fn display_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            workspace_binary(
+                "antrian-display",
+                "ANTRIAN_DISPLAY_BIN",
+                &["display/src", "proto/src", "config"],
+            )
+        })
+        .clone()
+}
+
 /// The binary `name` (of the package of that name) of this build profile: the path in `env`
 /// if set, else the one `cargo test --workspace` built unless a source under `sources` is
 /// newer, else built now.
