@@ -53,6 +53,10 @@ pub enum Command {
         /// minutes, such as the waiting room's admission rate).
         #[arg(long, default_value_t = 1.0)]
         clock_speed: f64,
+        /// Do not migrate: refuse to start unless the schema is current. The replicas of a
+        /// deployment start so (the migration runs once per upgrade, `antrian-central migrate`).
+        #[arg(long)]
+        no_migrate: bool,
     },
     /// Pays a bill as a payment channel would: a signed notification to a replica (demos and
     /// trials; a real channel signs with its own copy of the secret).
@@ -170,7 +174,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve { listen, clock, clock_speed } => {
+        Command::Serve { listen, clock, clock_speed, no_migrate } => {
             let config = load(&cli)?;
             let clock = match clock {
                 Some(text) => clock::Clock::running(
@@ -189,7 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "central.public_url is empty: links in e-mails point to http://{listen}, which applicants cannot reach, and the sign-in cookie is not marked Secure; set it to the address applicants use (https://…)"
                 );
             }
-            let central = Central::start(config, database_url(&cli)?, clock).await?;
+            let central = Central::start(config, database_url(&cli)?, clock, !*no_migrate).await?;
             serve(central, &listen).await
         }
         Command::Pay { bill, url, channel } => {

@@ -42,6 +42,43 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<Vec<String>> {
     Ok(report.applied_migrations().iter().map(|m| m.to_string()).collect())
 }
 
+/// Checks that every migration this program carries is applied, without applying any: what a
+/// replica does at start when the migration is run once per upgrade (`antrian-central migrate`,
+/// the `antrian-central-migrate` unit) rather than by every replica at once.
+///
+/// # Errors
+/// The database cannot be reached, or its schema is behind (or ahead of) this program: the
+/// message names both versions and what to run.
+pub async fn check_schema(pool: &Pool) -> anyhow::Result<()> {
+    let mut client = pool.get().await.context("cannot connect to the database")?;
+    let runner = embedded::migrations::runner();
+    let wanted = runner.get_migrations().iter().map(|m| m.version()).max().unwrap_or(0);
+    // A database never migrated has no history table (and reading it would fail).
+    let has_history: bool = client
+        .query_one("SELECT to_regclass('refinery_schema_history') IS NOT NULL", &[])
+        .await
+        .context("cannot read the database's schema version")?
+        .get(0);
+    let applied = if has_history {
+        runner
+            .get_last_applied_migration_async(&mut **client)
+            .await
+            .context("cannot read the database's schema version")?
+            .map_or(0, |m| m.version())
+    } else {
+        0
+    };
+    match applied.cmp(&wanted) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Less => anyhow::bail!(
+            "the database's schema is at version {applied}, this program needs version {wanted}: run `antrian-central migrate` once (systemctl start antrian-central-migrate), then start the replicas"
+        ),
+        std::cmp::Ordering::Greater => anyhow::bail!(
+            "the database's schema is at version {applied}, newer than this program's {wanted}: upgrade this replica's package to the version the others run"
+        ),
+    }
+}
+
 /// Registers the configured offices (name, a fixed number for bill codes, a change feed);
 /// offices already there keep their number.
 pub async fn register_offices(pool: &Pool, config: &Config) -> anyhow::Result<()> {

@@ -82,14 +82,21 @@ impl Central {
         self.public_url.get().cloned().unwrap_or_else(|| format!("http://{}", self.config.central.listen))
     }
 
-    /// Connects, checks the schema is current, registers the offices and loads the keys.
+    /// Connects, brings the schema up to date (`migrate`) or only checks that it is (`!migrate`:
+    /// replicas of a deployment, where `antrian-central migrate` runs once per upgrade),
+    /// registers the offices and loads the keys.
     pub async fn start(
         config: config::Config,
         database_url: &str,
         clock: clock::Clock,
+        migrate: bool,
     ) -> anyhow::Result<Arc<Central>> {
         let pool = db::pool(database_url, config.central.pool_size)?;
-        db::migrate(&pool).await?;
+        if migrate {
+            db::migrate(&pool).await?;
+        } else {
+            db::check_schema(&pool).await?;
+        }
         db::register_offices(&pool, &config).await?;
         let keys = secrets::Keys::load(&pool).await?;
         let mailer = mail::Mailer::from_transport(&config.mail.transport)?;
