@@ -77,9 +77,21 @@ if [ "${ANTRIAN_INSTALL_TEST:-}" = 1 ]; then
     echo 'kepala-kantor-2026' | runuser -u antrian -- antrian-hub --config /etc/antrian/hub.toml \
         --data-dir /var/lib/antrian-hub user add kepala --role supervisor
     test "$(stat -c %U /var/lib/antrian-hub/antrian.db)" = antrian
+    test "$(stat -c '%U:%G %a' /etc/antrian/hub.toml)" = "root:antrian 640"
+    # A backup and a restore as the hub's user (its data dir is the one place it may write),
+    # and a restore as root, which leaves the data the hub's user's all the same.
+    hub() { antrian-hub --config /etc/antrian/hub.toml --data-dir /var/lib/antrian-hub "$@"; }
+    runuser -u antrian -- antrian-hub --config /etc/antrian/hub.toml --data-dir /var/lib/antrian-hub \
+        backup --out /tmp/antrian-hub-test.backup
+    runuser -u antrian -- antrian-hub --config /etc/antrian/hub.toml --data-dir /var/lib/antrian-hub \
+        restore --from /tmp/antrian-hub-test.backup
+    hub restore --from /tmp/antrian-hub-test.backup
+    test "$(stat -c %U /var/lib/antrian-hub/antrian.db)" = antrian
+    test "$(stat -c %U /var/lib/antrian-hub/booking-signing.key)" = antrian
+    rm -f /tmp/antrian-hub-test.backup
     dpkg -r antrian-hub
     clean_install
-    echo "hub: installed, upgraded with the configuration kept, run as its user, removed"
+    echo "hub: installed, upgraded with the configuration kept, run, backed up and restored as its user, removed"
 
     # The kiosk's and the display's packages, with their dependencies from the archive (cage,
     # Xwayland, CUPS's client, espeak-ng): each gets its user in the device groups, its

@@ -8,9 +8,10 @@
 //! archive is written, and the archive appears under its name only once complete.
 //!
 //! A restore needs the hub stopped (a serving hub holds [`ServingLock`] on its data dir). It
-//! checks the archive the same way, then moves the current data dir aside
-//! (`<dir>.before-restore-<time>`, nothing is deleted) and puts the backup's files in its
-//! place. Displays and kiosks that were connected reconnect by themselves; a display whose
+//! checks the archive the same way, then moves the current data aside into the data dir's
+//! `before-restore-<time>/` (mode 0700, nothing is deleted) and puts the backup's files in
+//! its place, owned by the data dir's owner. All of it happens inside the data dir, so the
+//! hub's own user can restore (a packaged hub's parent folder, /var/lib, is not its). Displays and kiosks that were connected reconnect by themselves; a display whose
 //! last event id is ahead of the restored log is told to reload its board (`reset`, see
 //! `api/events.rs`).
 
@@ -54,12 +55,14 @@ impl ServingLock {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot use the data dir {}", data_dir.display()))?;
         let path = data_dir.join(LOCK_FILE);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+        let file = match File::options().create(true).truncate(false).write(true).open(&path) {
+            Ok(file) => file,
+            // Left by a restore run as root: a lock can be taken on it read-only all the same.
+            Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied && path.exists() => {
+                File::open(&path).with_context(|| format!("cannot open {}", path.display()))?
+            }
+            Err(error) => return Err(error).with_context(|| format!("cannot open {}", path.display())),
+        };
         match file.try_lock() {
             Ok(()) => Ok(ServingLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => bail!(
@@ -229,9 +232,13 @@ pub fn backup(data_dir: &Path, office: &str, out: &Path) -> anyhow::Result<Manif
 /// data dir aside and returns where to.
 pub fn restore(data_dir: &Path, office: &str, from: &Path) -> anyhow::Result<(Manifest, Option<PathBuf>)> {
     let _lock = ServingLock::take(data_dir)?;
-    let parent = data_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let staging = tempfile::Builder::new().prefix(".antrian-restore-").tempdir_in(parent)?;
     let file = File::open(from).with_context(|| format!("cannot open the backup {}", from.display()))?;
+    // Everything happens inside the data dir, the one place the hub's user may write (a
+    // packaged hub's /var/lib/antrian-hub; its parent /var/lib is root's).
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(data_dir)
+        .with_context(|| format!("cannot write in the data dir {}", data_dir.display()))?;
     let mut archive = tar::Archive::new(file);
     let not_a_backup = || {
         format!("{} is not an antrian-hub backup (not an archive `antrian-hub backup` wrote)", from.display())
@@ -260,25 +267,53 @@ pub fn restore(data_dir: &Path, office: &str, from: &Path) -> anyhow::Result<(Ma
     std::fs::remove_file(staging.path().join(MANIFEST_FILE))?;
     mark_restore(&data_dir.join(DB_FILE), &staging.path().join(DB_FILE), office)?;
     // The current data aside, the backup's in its place.
+    // Kept in the data dir, readable by the hub's user only (it holds personal data).
     let aside = if data_dir.join(DB_FILE).exists() {
-        let mut name = data_dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(format!(".before-restore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%SZ")));
-        let aside = data_dir.with_file_name(name);
-        std::fs::create_dir_all(&aside)?;
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%SZ").to_string();
+        let mut aside = data_dir.join(format!("{ASIDE_PREFIX}{stamp}"));
+        let mut builder = std::fs::DirBuilder::new();
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        // (Two restores within a second get two folders.)
+        let mut n = 1;
+        while let Err(error) = builder.create(&aside) {
+            if error.kind() != std::io::ErrorKind::AlreadyExists || n > 99 {
+                return Err(error).with_context(|| format!("cannot create {}", aside.display()));
+            }
+            n += 1;
+            aside = data_dir.join(format!("{ASIDE_PREFIX}{stamp}-{n}"));
+        }
         for entry in std::fs::read_dir(data_dir)? {
             let path = entry?.path();
-            if path.file_name().is_some_and(|n| n == LOCK_FILE) {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name == LOCK_FILE || name.starts_with(STAGING_PREFIX) || name.starts_with(ASIDE_PREFIX) {
                 continue;
             }
-            std::fs::rename(&path, aside.join(path.file_name().unwrap_or_default()))?;
+            std::fs::rename(&path, aside.join(name))?;
         }
         Some(aside)
     } else {
         None
     };
+    // Run as root (sudo antrian-hub … restore), the restored files still belong to the data
+    // dir's owner, the user the hub runs as: a root-owned database it could not write.
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(data_dir)?);
+    let group = std::os::unix::fs::MetadataExt::gid(&std::fs::metadata(data_dir)?);
     for key in [DB_FILE, SIGNING_KEY_FILE, HUB_SECRET_FILE] {
-        std::fs::rename(staging.path().join(key), data_dir.join(key))?;
+        let path = staging.path().join(key);
+        let meta = std::fs::metadata(&path)?;
+        if std::os::unix::fs::MetadataExt::uid(&meta) != owner
+            || std::os::unix::fs::MetadataExt::gid(&meta) != group
+        {
+            std::os::unix::fs::chown(&path, Some(owner), Some(group))
+                .with_context(|| format!("cannot give {key} to the data dir's owner"))?;
+        }
+        std::fs::rename(&path, data_dir.join(key))?;
     }
     File::open(data_dir)?.sync_all()?;
     Ok((manifest, aside))
 }
+
+/// The folder a restore unpacks into, inside the data dir, gone when it ends.
+const STAGING_PREFIX: &str = ".restore-";
+/// The folder, inside the data dir, a restore moves the data it replaces to.
+pub const ASIDE_PREFIX: &str = "before-restore-";

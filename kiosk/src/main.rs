@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Render a ticket (a Ticket object as the hub's API gives it) to a PDF; no window.
+    /// Render a ticket (a Ticket object, or a check-in's answer holding one) to a PDF; no window.
     RenderTicket {
         ticket: PathBuf,
         out: PathBuf,
@@ -88,7 +88,13 @@ fn render_ticket(
     let config = optional_config(config)?;
     let text =
         std::fs::read_to_string(ticket).with_context(|| format!("cannot read {}", ticket.display()))?;
-    let ticket: antrian_proto::Ticket = serde_json::from_str(&text)
+    // A Ticket, or the hub's answer around it (`{"ticket": {…}}`, as a check-in returns it).
+    let mut value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", ticket.display()))?;
+    if let Some(inner) = value.get_mut("ticket").filter(|t| t.is_object()).map(serde_json::Value::take) {
+        value = inner;
+    }
+    let ticket: antrian_proto::Ticket = serde_json::from_value(value)
         .with_context(|| format!("{} is not a Ticket object of the hub's API", ticket.display()))?;
     let header = header
         .or_else(|| config.as_ref().map(|c| c.ticket_header.clone()).filter(|h| !h.is_empty()))

@@ -133,7 +133,8 @@ async fn no_text_runs_off_the_ticket_whatever_the_names() {
 }
 
 /// Issue 18, item 7: `render-ticket` takes a Ticket object exactly as API.md describes it —
-/// an older hub's, without the fields added since — and one with fields it does not know.
+/// an older hub's, without the fields added since — and one with fields it does not know, and
+/// a check-in's answer around one.
 #[test]
 fn a_ticket_as_api_md_gives_it_and_one_from_a_newer_hub_both_render() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -149,7 +150,10 @@ fn a_ticket_as_api_md_gives_it_and_one_from_a_newer_hub_both_render() {
     newer["service_name"] = "Paspor Baru".into();
     newer["lane"] = "express".into();
     newer["state"] = "on_hold".into();
-    for (name, ticket) in [("older", older), ("newer", newer)] {
+    // And a check-in's answer as the hub gives it, the ticket inside (what an installer saves
+    // from `curl … /walkins` to try the printer).
+    let answer = serde_json::json!({"ticket": older.clone(), "reprint": false});
+    for (name, ticket) in [("older", older), ("newer", newer), ("answer", answer)] {
         let json = dir.path().join(format!("{name}.json"));
         std::fs::write(&json, ticket.to_string()).expect("write");
         let pdf = dir.path().join(format!("{name}.pdf"));

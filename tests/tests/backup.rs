@@ -133,12 +133,20 @@ async fn a_backup_taken_while_eight_kiosks_check_in_restores_all_acknowledged_be
     let (ok, out, err) = tokio::task::block_in_place(|| cli(&["restore", "--from", backup_s.as_str()]));
     assert!(ok, "restore: {err}");
     assert!(out.contains("is kept in"), "{out}");
-    let aside = std::fs::read_dir(dir.path())
+    let aside = std::fs::read_dir(&data)
         .expect("dir")
         .filter_map(|e| e.ok())
-        .find(|e| e.file_name().to_string_lossy().starts_with("data.before-restore-"))
+        .find(|e| e.file_name().to_string_lossy().starts_with("before-restore-"))
         .expect("the data before the restore is kept");
     assert!(aside.path().join("antrian.db").exists());
+    let mode = std::os::unix::fs::PermissionsExt::mode(&aside.metadata().expect("aside").permissions());
+    assert_eq!(mode & 0o777, 0o700, "the data kept aside is readable by the hub's user only");
+    let leftovers: Vec<String> = std::fs::read_dir(&data)
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with(".restore-"))
+        .collect();
+    assert!(leftovers.is_empty(), "the restore left {leftovers:?}");
     let (restored_ids, last_event): (Vec<String>, i64) = {
         let db = rusqlite::Connection::open(data.join("antrian.db")).expect("restored db");
         let integrity: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
